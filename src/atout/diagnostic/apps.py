@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DiagnosticConfig(AppConfig):
+    name = "atout.diagnostic"
+    label = "diagnostic"

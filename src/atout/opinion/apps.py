@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OpinionConfig(AppConfig):
+    name = "atout.opinion"
+    label = "opinion"

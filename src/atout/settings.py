@@ -1,0 +1,172 @@
+"""Django settings for atout.
+
+Everything that differs between a laptop demo and production comes from the environment:
+
+- ``DATABASE_URL``: PostgreSQL in production (``postgres://user@host:5432/db``); an embedded SQLite
+  file (``var/atout.sqlite3``) when unset.
+- ``ATOUT_DATA_DIR``: offline mirror of the official data files (INSEE, DGCL, IGN).
+- ``ATOUT_ENV=production``: refuses to start without ``ATOUT_SECRET_KEY`` and ``ATOUT_ALLOWED_HOSTS``.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("ATOUT_VAR_DIR", Path.cwd() / "var")).resolve()
+
+PRODUCTION = os.environ.get("ATOUT_ENV", "development") == "production"
+DEBUG = os.environ.get("ATOUT_DEBUG", "0") == "1" and not PRODUCTION
+
+SECRET_KEY = os.environ.get("ATOUT_SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("ATOUT_SECRET_KEY must be set when ATOUT_ENV=production.")
+    SECRET_KEY = "insecure-development-key-only-for-the-local-demo"
+
+_hosts = os.environ.get("ATOUT_ALLOWED_HOSTS", "")
+if PRODUCTION and not _hosts:
+    raise ImproperlyConfigured("ATOUT_ALLOWED_HOSTS must be set when ATOUT_ENV=production.")
+ALLOWED_HOSTS = [h.strip() for h in _hosts.split(",") if h.strip()] or ["127.0.0.1", "localhost", "testserver"]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("ATOUT_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "atout.web",
+    "atout.territories",
+    "atout.processes",
+    "atout.diagnostic",
+    "atout.consultation",
+    "atout.fieldwork",
+    "atout.opinion",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "atout.urls"
+WSGI_APPLICATION = "atout.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "atout.web.context_processors.instance",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'atout.sqlite3'}",
+        conn_max_age=int(os.environ.get("ATOUT_DB_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets readers work while a response is being written; the timeout absorbs short write bursts.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if os.environ.get("ATOUT_MANIFEST_STATIC", "1" if PRODUCTION else "0") == "1"
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+TASKS = {"default": {"BACKEND": os.environ.get("ATOUT_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+
+# Official data: offline mirror, and the cache where downloads land when online.
+ATOUT_DATA_DIR = os.environ.get("ATOUT_DATA_DIR", "")
+ATOUT_CACHE_DIR = os.environ.get("ATOUT_CACHE_DIR", str(Path.home() / ".cache" / "atout"))
+
+# Instance theme: a territory's own name, logo and colours (not the State's DSFR).
+ATOUT_THEME = {
+    "site_name": os.environ.get("ATOUT_SITE_NAME", "atout"),
+    "primary": os.environ.get("ATOUT_COLOR_PRIMARY", "#1d4f6e"),
+    "accent": os.environ.get("ATOUT_COLOR_ACCENT", "#b3461b"),
+    "logo": os.environ.get("ATOUT_LOGO", ""),
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("ATOUT_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("ATOUT_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("ATOUT_LOG_LEVEL", "WARNING")},
+}
