@@ -15,3 +15,35 @@ def data_dir() -> Path:
             f"got {value!r}. Tests that use real data fail rather than skip without it."
         )
     return Path(value).resolve()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, data_dir):
+    """The test database holds the real geography and the Drôme demo, loaded once per session."""
+    from atout.processes import demo
+    from atout.territories import importer
+
+    with django_db_blocker.unblock():
+        importer.import_geography({key: data_dir / rel for key, rel in importer.GEO_FILES.items()})
+        demo.prepare()
+
+
+@pytest.fixture
+def drome(db):
+    from atout.processes.models import Process
+
+    return Process.objects.get(slug="drome")
+
+
+@pytest.fixture
+def users(db):
+    """One user per role of the Drôme demo: admin, team, facilitator, participant."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    return {
+        "admin": User.objects.get(username="admin"),
+        "team": User.objects.get(username="equipe"),
+        "facilitator": User.objects.get(username="animation"),
+        "participant": User.objects.get(username="habitant"),
+    }

@@ -16,7 +16,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
+# Where the embedded database, uploaded files and generated reports live (``./var`` by default).
 VAR_DIR = Path(os.environ.get("ATOUT_VAR_DIR", Path.cwd() / "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 PRODUCTION = os.environ.get("ATOUT_ENV", "development") == "production"
 DEBUG = os.environ.get("ATOUT_DEBUG", "0") == "1" and not PRODUCTION

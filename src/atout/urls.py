@@ -4,7 +4,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from atout.web.urls import auth_urlpatterns
+
 urlpatterns = [
+    *auth_urlpatterns,
     path("", include("atout.web.urls")),
     path("territoires/", include("atout.territories.urls")),
     path("diagnostic/", include("atout.diagnostic.urls")),

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "processes"
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/", views.home, name="home"),
+    path("<slug:slug>/equipe/", views.team, name="team"),
+]

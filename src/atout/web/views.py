@@ -1,21 +1,58 @@
-from django.http import HttpResponse
+"""Site-wide pages: the list of processes, one's account, data sources, and friendly error pages."""
+
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
+
+from atout.engine.sources import SOURCES
+from atout.processes.models import Process
+from atout.processes.roles import role_in
+from atout.territories.services import geography_loaded
+
+from . import access
 
 
+@access.public
 def home(request):
-    return HttpResponse("atout")
+    processes = Process.objects.exclude(status=Process.Status.DRAFT).select_related("territory")
+    return render(request, "web/home.html", {"processes": processes, "geography_loaded": geography_loaded()})
 
 
+@access.participant
+def account(request):
+    roles = [(p, role_in(request.user, p)) for p in Process.objects.filter(roles__user=request.user).distinct()]
+    return render(request, "web/account.html", {"roles": roles})
+
+
+@access.public
+def sources(request):
+    return render(request, "web/sources.html", {"sources": SOURCES.values()})
+
+
+def _error(request, status, title, text):
+    return render(request, "web/error.html", {"status": status, "title": title, "text": text}, status=status)
+
+
+@requires_csrf_token
 def bad_request(request, exception=None):
-    return HttpResponse(status=400)
+    return _error(request, 400, _("Requête incorrecte"), _("La demande n'a pas pu être comprise. Vérifiez l'adresse ou le formulaire."))
 
 
+@requires_csrf_token
 def permission_denied(request, exception=None):
-    return HttpResponse(status=403)
+    return _error(request, 403, _("Accès refusé"), _("Votre compte n'a pas les droits nécessaires pour cette page."))
 
 
+@requires_csrf_token
 def page_not_found(request, exception=None):
-    return HttpResponse(status=404)
+    return _error(request, 404, _("Page introuvable"), _("Cette page n'existe pas ou a été déplacée."))
 
 
+@requires_csrf_token
 def server_error(request):
-    return HttpResponse(status=500)
+    # Rendered without the request context: the failure may come from it.
+    template = loader.get_template("web/error_500.html")
+    return HttpResponseServerError(template.render({"title": _("Erreur interne"), "text": _(
+        "Un problème est survenu de notre côté. L'équipe technique en est informée ; réessayez dans un instant.")}))

@@ -1,0 +1,64 @@
+# atout — two commands do all the set-up on a fresh machine:
+#   make demo   installs, prepares the Drôme demo on SQLite and serves it on http://127.0.0.1:8000
+#   make test   installs with the test extras (and Chromium for browser tests) and runs the whole suite
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+# The offline mirror of the official data: ../shared/data when it sits beside the clone.
+ifeq ($(ATOUT_DATA_DIR),)
+  ifneq ($(wildcard ../shared/data),)
+    export ATOUT_DATA_DIR := $(abspath ../shared/data)
+  endif
+endif
+export ATOUT_VAR_DIR ?= $(abspath var)
+
+.PHONY: demo test install install-test browser lint serve messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Browser tests drive Debian's Chromium through Playwright (Playwright's own browser download does
+# not work offline). Installed once, as root or through sudo.
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+
+demo: install
+	$(BIN)/atout migrate --noinput -v0
+	$(BIN)/atout collectstatic --noinput -v0
+	$(BIN)/atout demo
+	@echo
+	@echo "atout is served on http://$(HOST):$(PORT)/  (Drôme process: http://$(HOST):$(PORT)/p/drome/)"
+	@echo "Stop with Ctrl-C."
+	$(BIN)/gunicorn atout.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --forwarded-allow-ips="127.0.0.1"
+
+test: install-test browser
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+
+# Regenerate the translation catalogues after changing user-facing text (needs GNU gettext).
+messages: install
+	cd src/atout && ../../$(BIN)/atout makemessages -l en -l fr --no-obsolete && ../../$(BIN)/atout compilemessages
+
+clean:
+	rm -rf var .pytest_cache test-artifacts
