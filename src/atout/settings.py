@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent
 # Where the embedded database, uploaded files and generated reports live (``./var`` by default).
 VAR_DIR = Path(os.environ.get("ATOUT_VAR_DIR", Path.cwd() / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 PRODUCTION = os.environ.get("ATOUT_ENV", "development") == "production"
 DEBUG = os.environ.get("ATOUT_DEBUG", "0") == "1" and not PRODUCTION
@@ -121,6 +121,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -1,0 +1,49 @@
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from atout.processes.models import Process
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command("process", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_it_creates_a_process_with_the_default_axes_and_phases(db):
+    created = run("create", "--slug", "vercors", "--territory", "zone:vercors-royans", "--title", "Vercors attractif",
+                  "--diagnostic", "2026-01-01:2026-06-30", "--strategy", "2026-07-01:2026-12-31", "--json")
+    assert created["territory"] == {"code": "vercors-royans", "level": "zone", "name": "Vercors / Royans"}
+    assert [a["code"] for a in created["axes"]] == ["attractivite", "proximite", "inventivite"]
+    assert [p["kind"] for p in created["phases"]] == ["diagnostic", "strategy"]
+    assert Process.objects.get(slug="vercors").phases.count() == 2
+
+
+def test_list_gives_every_process_with_its_current_phase(db):
+    processes = {p["slug"]: p for p in run("list", "--json")["processes"]}
+    assert processes["drome"]["territory"]["code"] == "26"
+    assert processes["drome"]["demo"] is True
+    assert len(processes["drome"]["subterritories"]) == 5
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--slug", "Drôme!", "--territory", "26", "--title", "x"], "use lowercase letters"),
+    (["--slug", "drome", "--territory", "26", "--title", "x"], "already exists"),
+    (["--slug", "nouveau", "--territory", "00000", "--title", "x"], "--territory '00000': unknown territory"),
+    (["--slug", "nouveau", "--territory", "26", "--title", "x", "--strategy", "2026-05-01:2026-01-01"], "the end is before the start"),
+])
+def test_it_refuses_bad_input_and_creates_nothing(db, args, message):
+    before = Process.objects.count()
+    with pytest.raises(CommandError, match=message):
+        call_command("process", "create", *args)
+    assert Process.objects.count() == before
+
+
+def test_the_current_phase_is_the_one_covering_today(drome):
+    assert drome.current_phase(dt.date(2026, 11, 26)).kind == "diagnostic"
+    assert drome.current_phase(dt.date(2027, 4, 1)).kind == "strategy"
+    assert drome.current_phase(dt.date(2040, 1, 1)) is None

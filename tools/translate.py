@@ -1,0 +1,26 @@
+"""Fill a .po catalogue from a {msgid: msgstr} table and report what is still untranslated.
+
+Usage: python tools/translate.py LANG TABLE.py   (TABLE.py defines a dict T)
+Developer tool: the committed .po/.mo files are what the application uses.
+"""
+
+import runpy
+import sys
+from pathlib import Path
+
+import polib
+
+lang, table = sys.argv[1], runpy.run_path(sys.argv[2])["T"]
+path = Path(__file__).resolve().parents[1] / f"src/atout/locale/{lang}/LC_MESSAGES/django.po"
+po = polib.pofile(str(path))
+for entry in po:
+    if entry.msgid in table:
+        entry.msgstr = table[entry.msgid]
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+po.save()
+missing = [e.msgid for e in po if not e.msgstr and e.msgid]
+print(f"{lang}: {len(po) - len(missing)} translated, {len(missing)} missing")
+for msgid in missing:
+    print("  missing:", msgid)
+sys.exit(1 if missing else 0)
