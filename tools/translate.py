@@ -1,7 +1,8 @@
-"""Fill a .po catalogue from a {msgid: msgstr} table and report what is still untranslated.
+"""Fill a .po catalogue from {msgid: msgstr} tables and report what is still untranslated.
 
-Usage: python tools/translate.py LANG TABLE.py   (TABLE.py defines a dict T)
-Developer tool: the committed .po/.mo files are what the application uses.
+Usage: python tools/translate.py en    (reads every tools/translations/*_en.py, each defining a dict T)
+Run after `make messages`, then compile with `atout compilemessages`. Developer tool (needs polib, in
+the `dev` extra): the committed .po/.mo files are what the application uses.
 """
 
 import runpy
@@ -10,7 +11,10 @@ from pathlib import Path
 
 import polib
 
-lang, table = sys.argv[1], runpy.run_path(sys.argv[2])["T"]
+lang = sys.argv[1]
+table = {}
+for source in sorted((Path(__file__).parent / "translations").glob(f"*_{lang}.py")):
+    table.update(runpy.run_path(str(source))["T"])
 path = Path(__file__).resolve().parents[1] / f"src/atout/locale/{lang}/LC_MESSAGES/django.po"
 po = polib.pofile(str(path))
 for entry in po:
