@@ -51,6 +51,7 @@ class DemoReport:
     missing: list[str] = field(default_factory=list)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
     zones: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
 
 
 def prepare(*, progress=None) -> DemoReport:
@@ -85,7 +86,21 @@ def prepare(*, progress=None) -> DemoReport:
             process.subterritories.set(zones)
             report.zones = [z.name for z in zones]
         report.accounts = _accounts(process)
+    report.steps = [_run_step(step, process) for step in DEMO_STEPS]
     return report
+
+
+#: What each capability adds to the demo, in order; each is called with the demo process.
+DEMO_STEPS = [
+    "atout.opinion.demo.prepare",
+]
+
+
+def _run_step(dotted: str, process) -> str:
+    from django.utils.module_loading import import_string
+
+    import_string(dotted)(process)
+    return dotted
 
 
 def _drome() -> Territory:
