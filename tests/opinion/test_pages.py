@@ -138,3 +138,9 @@ def test_a_participant_profile_with_an_unknown_commune_is_refused(client, conver
     response = client.post(url("profile", conversation), {"age_band": "30-44", "status": "resident", "commune_code": "Die"})
     assert response.status_code == 302
     assert Participant.objects.get(conversation=conversation, anonymous_key__gt="").commune.code == "26113"
+
+
+def test_map_coordinates_are_not_localised_even_in_french(client, conversation):
+    html = client.get(url("results", conversation), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    circles = re.findall(r'<circle cx="([^"]+)" cy="([^"]+)"', html)
+    assert circles and all(re.fullmatch(r"-?\d+(\.\d+)?", v) for pair in circles for v in pair)

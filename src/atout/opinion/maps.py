@@ -14,7 +14,7 @@ from atout.territories.maps import PALETTE
 class OpinionMap:
     width: int
     height: int
-    points: list[tuple[float, float, str]]
+    points: list[tuple[str, str, str]]  # coordinates preformatted: templates would localise decimals
     hulls: list[tuple[str, str, int]]  # (svg points, colour, group id)
 
 
@@ -42,6 +42,6 @@ def opinion_map(points: list[list[float]], *, width: int = 560, height: int = 42
                 pass
     return OpinionMap(
         width=width, height=height,
-        points=[(round(x, 1), round(y, 1), PALETTE[g % len(PALETTE)]) for x, y, g in zip(sx, sy, groups, strict=True)],
+        points=[(f"{x:.1f}", f"{y:.1f}", PALETTE[g % len(PALETTE)]) for x, y, g in zip(sx, sy, groups, strict=True)],
         hulls=hulls,
     )

@@ -1,0 +1,37 @@
+import pytest
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+CONVERSATION = "/opinion/drome/priorites-drome/"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_a_resident_votes_with_the_keyboard_on_a_phone(served_demo, browser, javascript):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(served_demo + CONVERSATION)
+    group = page.get_by_role("group")
+    first = group.locator("legend").inner_text()
+    assert first.strip()
+    agree = page.get_by_role("button", name="D'accord", exact=True)
+    agree.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.get_by_role("group").locator("legend").inner_text() != first
+    assert "sur 1 affirmation(s)" in page.locator("#progress").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, f"opinion-vote-phone-{'js' if javascript else 'nojs'}")
+    context.close()
+
+
+def test_the_opinion_map_and_its_table(served_demo, page):
+    page.goto(served_demo + CONVERSATION + "carte/")
+    assert page.get_by_role("img", name="Carte des opinions").is_visible()
+    assert page.locator("svg polygon").count() >= 2
+    table = page.get_by_role("table", name="Groupes d'opinion")
+    assert table.locator("tbody tr").count() == page.locator("svg polygon").count()
+    assert page.get_by_text("Données simulées").first.is_visible()
+    screenshot(page, "opinion-map")
