@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "atout.consultation",
     "atout.fieldwork",
     "atout.opinion",
+    "atout.strategy",
+    "atout.actions",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ urlpatterns = [
     path("consultation/", include("atout.consultation.urls")),
     path("terrain/", include("atout.fieldwork.urls")),
     path("opinion/", include("atout.opinion.urls")),
+    path("strategie/", include("atout.strategy.urls")),
+    path("actions/", include("atout.actions.urls")),
     path("p/", include("atout.processes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
