@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "atout.opinion",
     "atout.strategy",
     "atout.actions",
+    "atout.community",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("opinion/", include("atout.opinion.urls")),
     path("strategie/", include("atout.strategy.urls")),
     path("actions/", include("atout.actions.urls")),
+    path("communaute/", include("atout.community.urls")),
     path("p/", include("atout.processes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
