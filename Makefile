@@ -36,10 +36,12 @@ install-test: $(VENV)/.installed-test
 
 # Browser tests drive Debian's Chromium through Playwright (Playwright's own browser download does
 # not work offline). Installed once, as root or through sudo.
+# axe-core (accessibility checks) comes from the npm registry, pinned by its package-lock.json.
 browser:
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+	@[ -f tests/browser/axe/node_modules/axe-core/axe.min.js ] || npm ci --prefix tests/browser/axe --no-audit --no-fund --silent
 
 demo: install
 	$(BIN)/atout migrate --noinput -v0

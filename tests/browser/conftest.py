@@ -33,22 +33,34 @@ def served_demo(tmp_path_factory, data_dir):
         subprocess.run([str(BIN / "atout"), *command], env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "atout.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        [str(BIN / "gunicorn"), "atout.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120"],
         env=env, stdout=subprocess.DEVNULL, stderr=(var / "gunicorn.log").open("w"),
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    deadline = time.monotonic() + 180  # a loaded CI machine can take a while to import everything
+    while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(base + "/", timeout=1)
+            urllib.request.urlopen(base + "/", timeout=60)
             break
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.5)
     else:
         server.kill()
         pytest.fail("gunicorn did not start: " + (var / "gunicorn.log").read_text())
+    SERVED_ENV.update(env)
     yield base
     server.terminate()
     server.wait(timeout=10)
+
+
+#: Environment of the served demo (its ATOUT_VAR_DIR holds its database), for tests that need to
+#: run commands against the same database as the server.
+SERVED_ENV: dict = {}
+
+
+@pytest.fixture(scope="session")
+def served_env(served_demo) -> dict:
+    return dict(SERVED_ENV)
 
 
 @pytest.fixture(scope="session")

@@ -63,3 +63,10 @@ def test_the_territory_page_shows_population_with_its_source(client, db):
     assert "CA Valence Romans Agglo" in html and "populations légales 2023" in html
 
 handler500 = "atout.web.views.server_error"
+
+
+def test_a_form_only_address_gets_a_friendly_405(client, drome):
+    response = client.get(reverse("opinion:propose", kwargs={"slug": "drome", "conversation": "priorites-drome"}))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "Action non permise" in response.content.decode()
