@@ -8,7 +8,9 @@ This follows the published pol.is math (compdemocracy/polis, ``math/src/polismat
    that leaves fewer than 15 people, the most active ones are added until there are 15;
 3. a PCA to two components of the matrix with missing votes filled by the statement's mean vote; each
    participant's projection only uses the votes they cast and is scaled by
-   ``sqrt(n_statements / n_voted)`` so that people who voted little are not all piled in the centre;
+   ``sqrt(n_statements / n_voted)`` so that people who voted little are not all piled in the centre
+   (as in pol.is, whose moderated-out columns are zeroed rather than dropped, moderated-out
+   statements still count in that ratio, as statements and as votes of everybody);
 4. k-means puts the projected participants in the conversation into up to 100 *base clusters*; a
    weighted k-means groups the base clusters into 2…5 *opinion groups*, k chosen by the silhouette of
    the base-cluster centres;
@@ -24,7 +26,7 @@ the sign of a principal component is arbitrary and every statistic is symmetric,
 statistics are the same.
 
 Everything is vectorised over a sparse matrix and deterministic given ``random_state``. Pure numpy,
-scipy and scikit-learn: no Django here.
+scipy and scikit-learn (threadpoolctl, a scikit-learn dependency, caps threads): no Django here.
 """
 
 from __future__ import annotations
@@ -393,6 +395,18 @@ def base_clusters(points: np.ndarray, max_clusters: int, random_state: int) -> t
     return labels, centres[used]
 
 
+def _polis_kmeans(points: np.ndarray, k: int, weights: np.ndarray | None):
+    """k-means started as pol.is starts it: from the first ``k`` distinct points in sorted order."""
+    distinct = np.unique(points, axis=0)
+    model = KMeans(n_clusters=k, init=distinct[:k], n_init=1, algorithm="lloyd")
+    model.fit(points, sample_weight=weights)
+    return model.labels_, model.cluster_centers_
+
+
+def _silhouette(points: np.ndarray, labels: np.ndarray) -> float:
+    return float(silhouette_score(points, labels)) if len(np.unique(labels)) >= 2 else -np.inf
+
+
 def group_base_clusters(
     centres: np.ndarray, weights: np.ndarray, *, max_groups: int, random_state: int
 ) -> tuple[np.ndarray, dict[int, float]]:
@@ -400,6 +414,10 @@ def group_base_clusters(
 
     As pol.is: k-means on the centres weighted by their sizes, for k from 2 to
     ``min(max_groups, 2 + n_centres // 12)``; the silhouette is computed on the (unweighted) centres.
+    For each k two partitions compete — seeded k-means with 10 starts, and k-means started the way
+    pol.is starts it — and the one with the higher silhouette is kept (ties keep the seeded one). Two
+    starts matter because k-means has near-equal optima on real conversations; the silhouette, which
+    already chooses k, arbitrates between them without looking at any reference grouping.
     Returns (group label per centre, {k: silhouette}). With fewer than 3 distinct centres there is no
     choice to make: each centre is its own group (or one group for one centre).
     """
@@ -410,10 +428,15 @@ def group_base_clusters(
     scores: dict[int, float] = {}
     best_labels, best_score = None, -np.inf
     for k in range(2, top + 1):
-        labels, _ = _kmeans(centres, k, random_state, weights=weights, n_init=10)
-        if len(np.unique(labels)) < 2:
+        seeded, _ = _kmeans(centres, k, random_state, weights=weights, n_init=10)
+        labels, score = seeded, _silhouette(centres, seeded)
+        if len(np.unique(centres, axis=0)) >= k:
+            polis_start, _ = _polis_kmeans(centres, k, weights)
+            polis_score = _silhouette(centres, polis_start)
+            if polis_score > score:
+                labels, score = polis_start, polis_score
+        if score == -np.inf:
             continue
-        score = float(silhouette_score(centres, labels))
         scores[k] = score
         if score > best_score:  # strict: ties keep the smaller k
             best_labels, best_score = labels, score
@@ -729,3 +752,44 @@ def _analyze(
             "moderated_out": moderated.tolist(),
         },
     )
+
+
+def to_dict(result: OpinionResult) -> dict:
+    """Plain JSON-able form: the contract of ``atout opinion analyze --json``.
+
+    ``participants`` maps each participant id (as a string) to a group id, or None when not in the
+    conversation; ``groups`` list their representative statements; ``consensus`` the agree/disagree
+    consensus statements. Numbers are native Python types.
+    """
+    sizes = result.group_sizes()
+    return {
+        "participants": {str(pid): group for pid, group in result.group_of().items()},
+        "groups": [
+            {
+                "id": gid,
+                "size": int(sizes[gid]),
+                "representative": [
+                    {
+                        "statement": int(r.statement),
+                        "direction": r.direction,
+                        "p": float(r.p),
+                        "repness": float(r.repness),
+                        "z": float(r.z),
+                        "p_test": float(r.p_test),
+                        "n_success": int(r.n_success),
+                        "n_trials": int(r.n_trials),
+                        "best_agree": bool(r.best_agree),
+                    }
+                    for r in reps
+                ],
+            }
+            for gid, reps in enumerate(result.representative)
+        ],
+        "consensus": {
+            direction: [
+                {"statement": int(c.statement), "p": float(c.p), "z": float(c.z), "n_success": int(c.n_success), "n_trials": int(c.n_trials)}
+                for c in items
+            ]
+            for direction, items in (("agree", result.consensus_agree), ("disagree", result.consensus_disagree))
+        },
+    }

@@ -139,29 +139,11 @@ def run_analysis(conversation: Conversation, *, seed: int = 0) -> Analysis:
 
 def result_as_dict(result: engine.OpinionResult, *, seed: int = 0) -> dict:
     """The stored form of an analysis: the CLI's JSON shape plus what the map needs."""
-    sizes = result.group_sizes()
-
-    def representative(items):
-        return [
-            {"statement": int(r.statement), "direction": r.direction, "p": float(r.p), "repness": float(r.repness),
-             "z": float(r.z), "n_success": int(r.n_success), "n_trials": int(r.n_trials)}
-            for r in items
-        ]
-
-    def consensus(items):
-        return [{"statement": int(c.statement), "p": float(c.p), "z": float(c.z),
-                 "n_success": int(c.n_success), "n_trials": int(c.n_trials)} for c in items]
-
     points = np.flatnonzero(result.groups >= 0)
     if len(points) > MAP_POINTS:
         points = np.sort(np.random.default_rng(seed).choice(points, MAP_POINTS, replace=False))
     return {
-        "participants": result.group_of(),
-        "groups": [
-            {"id": g, "size": int(sizes[g]), "representative": representative(result.representative[g])}
-            for g in range(result.n_groups)
-        ],
-        "consensus": {"agree": consensus(result.consensus_agree), "disagree": consensus(result.consensus_disagree)},
+        **engine.to_dict(result),
         "in_conversation": int(result.in_conversation.sum()),
         "participants_total": int(len(result.participant_ids)),
         "points": [[round(float(result.projections[i, 0]), 4), round(float(result.projections[i, 1]), 4),
