@@ -1,0 +1,1 @@
+"""French text helpers for the themes engine: preprocessing and tonality."""
