@@ -19,11 +19,17 @@ path = Path(__file__).resolve().parents[1] / f"src/atout/locale/{lang}/LC_MESSAG
 po = polib.pofile(str(path))
 for entry in po:
     if entry.msgid in table:
-        entry.msgstr = table[entry.msgid]
+        value = table[entry.msgid]
+        if entry.msgid_plural:
+            # Plural entries take (singular, plural).
+            singular, plural = value if isinstance(value, tuple) else (value, value)
+            entry.msgstr_plural = {0: singular, 1: plural}
+        else:
+            entry.msgstr = value
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
 po.save()
-missing = [e.msgid for e in po if not e.msgstr and e.msgid]
+missing = [e.msgid for e in po if e.msgid and not (e.msgstr or any(e.msgstr_plural.values()))]
 print(f"{lang}: {len(po) - len(missing)} translated, {len(missing)} missing")
 for msgid in missing:
     print("  missing:", msgid)

@@ -116,8 +116,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
@@ -143,6 +143,18 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
 TASKS = {"default": {"BACKEND": os.environ.get("ATOUT_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+
+# E-mail: printed on the console unless an SMTP server is configured (production).
+EMAIL_BACKEND = os.environ.get("ATOUT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("ATOUT_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("ATOUT_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("ATOUT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ATOUT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("ATOUT_EMAIL_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("ATOUT_FROM_EMAIL", "atout <no-reply@atout.invalid>")
+#: Base of the links in e-mails sent without a request (notifications, newsletters).
+ATOUT_SITE_URL = os.environ.get("ATOUT_SITE_URL", "http://127.0.0.1:8000")
+ATOUT_MAIL_RATE = float(os.environ.get("ATOUT_MAIL_RATE", "10"))
 
 # Official data: offline mirror, and the cache where downloads land when online.
 ATOUT_DATA_DIR = os.environ.get("ATOUT_DATA_DIR", "")

@@ -50,7 +50,11 @@ def served_demo(tmp_path_factory, data_dir):
     SERVED_ENV.update(env)
     yield base
     server.terminate()
-    server.wait(timeout=10)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 #: Environment of the served demo (its ATOUT_VAR_DIR holds its database), for tests that need to

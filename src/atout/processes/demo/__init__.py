@@ -93,6 +93,7 @@ def prepare(*, progress=None) -> DemoReport:
 #: What each capability adds to the demo, in order; each is called with the demo process.
 DEMO_STEPS = [
     "atout.opinion.demo.prepare",
+    "atout.community.demo.prepare",  # after opinion: it attaches simulated voters to simulated accounts
 ]
 
 
