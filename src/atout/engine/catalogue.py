@@ -176,6 +176,45 @@ def load_catalogue(directory: str | Path | None = None) -> Catalogue:
     return catalogue
 
 
+def catalogue_from_entries(entries: list[tuple[str, dict]], *, source: str = "entries") -> Catalogue:
+    """Build and validate a catalogue from ``(theme, entry)`` pairs shaped like the YAML entries.
+
+    Used when the catalogue lives elsewhere than in YAML files (e.g. edited in a database). ``source``
+    names where the entries come from in error messages. Raises FormatError listing every problem,
+    exactly as :func:`load_catalogue` does.
+    """
+    problems: list[FormatError] = []
+    indicators: list[Indicator] = []
+    seen: set[str] = set()
+    for position, (theme, entry) in enumerate(entries, start=1):
+        indicator = _parse_entry(Path(source), theme, position, entry, problems)
+        if indicator is None:
+            continue
+        if indicator.code in seen:
+            problems.append(FormatError(f"indicator {indicator.code!r}: code defined twice", path=source,
+                                        column="code"))
+            continue
+        seen.add(indicator.code)
+        indicators.append(indicator)
+    catalogue = Catalogue(indicators)
+    for indicator in indicators:
+        _check_references(catalogue, indicator, problems)
+    if problems:
+        raise FormatError.collect(problems, path=source)
+    return catalogue
+
+
+def read_entries(directory: str | Path | None = None) -> list[tuple[str, dict]]:
+    """The raw ``(theme, entry)`` pairs of the YAML catalogue files, in file order (not validated)."""
+    directory = Path(directory) if directory is not None else CATALOGUE_DIR
+    pairs = []
+    for path in sorted(directory.glob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        theme = str(document.get("theme") or path.stem)
+        pairs.extend((theme, entry) for entry in document.get("indicators") or [] if isinstance(entry, dict))
+    return pairs
+
+
 def _read_file(path: Path, problems: list[FormatError]) -> list[Indicator]:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -52,6 +52,7 @@ class DemoReport:
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
     zones: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def prepare(*, progress=None) -> DemoReport:
@@ -86,22 +87,27 @@ def prepare(*, progress=None) -> DemoReport:
             process.subterritories.set(zones)
             report.zones = [z.name for z in zones]
         report.accounts = _accounts(process)
-    report.steps = [_run_step(step, process) for step in DEMO_STEPS]
+    for step in DEMO_STEPS:
+        report.steps.append(step)
+        report.notes.extend(_run_step(step, process))
     return report
 
 
 #: What each capability adds to the demo, in order; each is called with the demo process.
 DEMO_STEPS = [
+    "atout.diagnostic.demo.prepare_process",
     "atout.opinion.demo.prepare",
     "atout.community.demo.prepare",  # after opinion: it attaches simulated voters to simulated accounts
 ]
 
 
-def _run_step(dotted: str, process) -> str:
+def _run_step(dotted: str, process) -> list[str]:
+    """Run one capability's demo step; its report's ``messages()``, if any, are passed on."""
     from django.utils.module_loading import import_string
 
-    import_string(dotted)(process)
-    return dotted
+    outcome = import_string(dotted)(process)
+    messages = getattr(outcome, "messages", None)
+    return [f"{dotted.split('.')[1]}: {m}" for m in messages()] if callable(messages) else []
 
 
 def _drome() -> Territory:

@@ -23,6 +23,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Drôme demo ready (process '{demo.SLUG}'). Geography: {report.geography}.")
         if report.zones:
             self.stdout.write("Sub-territories: " + ", ".join(report.zones))
+        for note in report.notes:
+            self.stdout.write("  " + note)
         for problem in report.missing:
             self.stdout.write(self.style.WARNING("Missing data: " + problem))
         if report.missing:
