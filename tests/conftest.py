@@ -47,3 +47,16 @@ def users(db):
         "facilitator": User.objects.get(username="animation"),
         "participant": User.objects.get(username="habitant"),
     }
+
+
+@pytest.fixture
+def blank_drome(drome):
+    """The Drôme process without the demo's example strategy and action plan (for tests that build
+    their own from scratch)."""
+    from atout.actions.models import Action
+    from atout.strategy.models import Evidence, Objective, Orientation, Positioning, SwotItem
+
+    Action.objects.filter(process=drome).delete()
+    for model in (SwotItem, Objective, Orientation, Positioning, Evidence):
+        model.objects.filter(process=drome).delete()
+    return drome

@@ -1,1 +1,257 @@
-"""Models of the strategy app."""
+"""Evidence and strategy: one way to reference any piece of evidence, the SWOT board, the positioning
+(brand platform) with its proof points, orientations per axis and objectives.
+
+:class:`Evidence` is the single kind of reference every other part links to: an indicator finding, a
+survey result (with its base n and margin of error), a coded excerpt or quote, a theme, an opinion-group
+statement, an imported contribution or a document. It may point at the object it comes from (any model,
+through a generic relation: an ``opinion.Statement``, an ``opinion.Analysis``…). :class:`EvidenceLink`
+attaches it to what it supports (a SWOT item, an objective, an action, a proof point, a milestone), so
+each evidence page can list where it is used.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from atout.processes.models import Axis, Process
+from atout.territories.models import Territory
+
+#: OECD well-being / attractiveness domains used by the indicator catalogue (field ``domain``).
+OECD_DOMAINS = [
+    ("economic_attractiveness", _("Attractivité économique")),
+    ("resident_well_being", _("Bien-être des résidents")),
+    ("visitor_appeal", _("Attrait pour les visiteurs")),
+    ("land_use_housing", _("Foncier et logement")),
+]
+
+
+class Evidence(models.Model):
+    class Kind(models.TextChoices):
+        FINDING = "finding", _("Constat statistique")
+        SURVEY = "survey", _("Résultat d'enquête")
+        EXCERPT = "excerpt", _("Extrait ou citation")
+        THEME = "theme", _("Thème")
+        OPINION = "opinion", _("Affirmation d'un groupe d'opinion")
+        CONTRIBUTION = "contribution", _("Contribution importée")
+        DOCUMENT = "document", _("Document")
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("nature"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("titre"), max_length=300)
+    summary = models.TextField(_("résumé"), blank=True)
+    value = models.FloatField(_("valeur"), null=True, blank=True)
+    unit = models.CharField(_("unité"), max_length=40, blank=True)
+    n = models.PositiveIntegerField(_("effectif (n)"), null=True, blank=True,
+                                    help_text=_("Base d'un résultat d'enquête ou nombre de votes."))
+    margin = models.FloatField(_("marge d'erreur"), null=True, blank=True,
+                               help_text=_("Demi-largeur de l'intervalle de confiance à 95 %, dans l'unité de la valeur."))
+    source = models.CharField(_("source"), max_length=400)
+    vintage = models.CharField(_("millésime"), max_length=40, blank=True)
+    url = models.URLField(_("lien"), blank=True)
+    public = models.BooleanField(_("publique"), default=True)
+    simulated = models.BooleanField(_("données simulées"), default=False)
+    key = models.CharField(max_length=120, blank=True, help_text=_("Identifiant stable pour les imports automatiques."))
+    origin_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    origin_id = models.PositiveBigIntegerField(null=True, blank=True)
+    origin = GenericForeignKey("origin_type", "origin_id")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("élément de preuve")
+        verbose_name_plural = _("éléments de preuve")
+        ordering = ["kind", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["process", "key"], condition=~models.Q(key=""), name="evidence_key_per_process"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("strategy:evidence", kwargs={"slug": self.process.slug, "pk": self.pk})
+
+    def origin_url(self) -> str:
+        """The page of the object this evidence comes from, when it has one."""
+        origin = self.origin
+        for candidate in (origin, getattr(origin, "conversation", None)):
+            getter = getattr(candidate, "get_absolute_url", None)
+            if getter:
+                return getter()
+        return ""
+
+
+class EvidenceLink(models.Model):
+    """``evidence`` supports ``target`` (a SWOT item, objective, action, proof point, milestone…)."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="links")
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    note = models.CharField(_("en quoi il appuie"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("lien vers une preuve")
+        constraints = [models.UniqueConstraint(fields=["evidence", "target_type", "target_id"], name="evidence_link_once")]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.evidence} → {self.target}"
+
+
+class EvidenceLinked(models.Model):
+    """Mixin of the models evidence can support: ``obj.evidence_links`` and :meth:`link_evidence`."""
+
+    evidence_links = GenericRelation(EvidenceLink, content_type_field="target_type", object_id_field="target_id")
+
+    class Meta:
+        abstract = True
+
+    def linked_evidence(self) -> models.QuerySet[Evidence]:
+        return Evidence.objects.filter(links__in=self.evidence_links.all()).distinct()
+
+    def link_evidence(self, evidence: Evidence, note: str = "") -> EvidenceLink:
+        link, _created = EvidenceLink.objects.get_or_create(
+            evidence=evidence, target_type=ContentType.objects.get_for_model(self), target_id=self.pk,
+            defaults={"note": note},
+        )
+        return link
+
+
+class SwotItem(EvidenceLinked):
+    class Kind(models.TextChoices):
+        STRENGTH = "S", _("Force")
+        WEAKNESS = "W", _("Faiblesse")
+        OPPORTUNITY = "O", _("Opportunité")
+        THREAT = "T", _("Menace")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposé")
+        ACCEPTED = "accepted", _("Retenu")
+        REJECTED = "rejected", _("Écarté")
+        MERGED = "merged", _("Fusionné")
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="swot_items")
+    subterritory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("sous-territoire"), help_text=_("Vide : tout le territoire."))
+    kind = models.CharField(_("catégorie"), max_length=1, choices=Kind.choices)
+    title = models.CharField(_("intitulé"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    axis = models.ForeignKey(Axis, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("axe"))
+    domain = models.CharField(_("domaine OCDE"), max_length=32, choices=OECD_DOMAINS, blank=True)
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+    proposed_from = models.CharField(max_length=120, blank=True, help_text=_("Clé de la preuve à l'origine d'une proposition automatique."))
+    example = models.BooleanField(_("exemple"), default=False)
+
+    class Meta:
+        verbose_name = _("élément AFOM")
+        verbose_name_plural = _("éléments AFOM")
+        ordering = ["kind", "title"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("strategy:swot", kwargs={"slug": self.process.slug}) + f"#swot-{self.pk}"
+
+
+class Positioning(models.Model):
+    """The brand platform of a process."""
+
+    process = models.OneToOneField(Process, on_delete=models.CASCADE, related_name="positioning")
+    ambition = models.TextField(_("ambition"), blank=True)
+    values = models.TextField(_("valeurs"), blank=True)
+    promise = models.TextField(_("promesse"), blank=True)
+    audiences = models.TextField(_("publics cibles"), blank=True, help_text=_("Talents, entreprises, visiteurs, habitants…"))
+    key_messages = models.TextField(_("messages clés"), blank=True)
+    example = models.BooleanField(_("exemple"), default=False)
+
+    class Meta:
+        verbose_name = _("positionnement")
+
+    def __str__(self):
+        return f"{self.process}"
+
+
+class ProofPoint(EvidenceLinked):
+    positioning = models.ForeignKey(Positioning, on_delete=models.CASCADE, related_name="proof_points")
+    claim = models.CharField(_("preuve avancée"), max_length=300)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("preuve du positionnement")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.claim
+
+    def get_absolute_url(self):
+        return reverse("strategy:strategy", kwargs={"slug": self.positioning.process.slug}) + f"#proof-{self.pk}"
+
+
+class Orientation(EvidenceLinked):
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="orientations")
+    axis = models.ForeignKey(Axis, on_delete=models.CASCADE, related_name="orientations", verbose_name=_("axe"))
+    title = models.CharField(_("orientation"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("orientation")
+        ordering = ["axis__order", "order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Objective(EvidenceLinked):
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="objectives")
+    code = models.SlugField(_("code"), max_length=60)
+    axis = models.ForeignKey(Axis, null=True, blank=True, on_delete=models.SET_NULL, related_name="objectives", verbose_name=_("axe"))
+    orientation = models.ForeignKey(Orientation, null=True, blank=True, on_delete=models.SET_NULL, related_name="objectives")
+    title = models.CharField(_("objectif"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    example = models.BooleanField(_("exemple"), default=False)
+
+    class Meta:
+        verbose_name = _("objectif")
+        ordering = ["order", "code"]
+        constraints = [models.UniqueConstraint(fields=["process", "code"], name="objective_code_per_process")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("strategy:strategy", kwargs={"slug": self.process.slug}) + f"#objective-{self.code}"
+
+
+class Allocation(models.Model):
+    """Stakeholder prioritisation: a person spreads 100 points across the orientations of a process.
+
+    One row per person and orientation; a new allocation by the same person replaces the previous one.
+    ``segment`` is the person's declared status (same categories as the opinion profiles), for results by
+    segment.
+    """
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="allocations")
+    orientation = models.ForeignKey(Orientation, on_delete=models.CASCADE, related_name="allocations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    points = models.PositiveSmallIntegerField(_("points"))
+    segment = models.CharField(_("vous êtes"), max_length=16, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("répartition de points")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "orientation"], name="allocation_once_per_orientation"),
+            models.CheckConstraint(condition=models.Q(points__lte=100), name="allocation_points_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.orientation_id}: {self.points}"

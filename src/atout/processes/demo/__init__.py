@@ -97,6 +97,7 @@ def prepare(*, progress=None) -> DemoReport:
 DEMO_STEPS = [
     "atout.diagnostic.demo.prepare_process",
     "atout.opinion.demo.prepare",
+    "atout.actions.demo.prepare",  # after opinion: the example plan cites the demo conversation
     "atout.community.demo.prepare",  # after opinion: it attaches simulated voters to simulated accounts
 ]
 

@@ -1,0 +1,146 @@
+"""Between the action-plan rows and the engine: roll-up, import, export, KPI statuses, budgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from atout.engine import actionplan as engine
+from atout.engine.formats.actionplan import read_action_plan, write_action_plan
+from atout.engine.formats.errors import FormatError
+from atout.processes.models import Process
+from atout.strategy.models import Objective
+
+from .models import Action, Kpi, ProgressUpdate
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def actions_of(process: Process):
+    return (Action.objects.filter(process=process).select_related("parent", "axis", "objective")
+            .prefetch_related("subterritories", "milestones__evidence").order_by("order", "code"))
+
+
+def to_engine(action: Action) -> engine.Action:
+    """A stored action as the engine's record; sub-territories by code."""
+    return engine.Action(
+        id=action.code, title=action.title, parent_id=action.parent.code if action.parent_id else None,
+        axis=action.axis.code if action.axis_id else None,
+        objective=action.objective.code if action.objective_id else None, lead=action.lead,
+        start=action.start, end=action.end, status=action.status, progress=action.progress, weight=action.weight,
+        budget_planned=_float(action.budget_planned), budget_committed=_float(action.budget_committed),
+        budget_spent=_float(action.budget_spent),
+        subterritories=tuple(sorted(t.code for t in action.subterritories.all())),
+    )
+
+
+def plan_of(process: Process) -> tuple[engine.Plan, dict[str, Action]]:
+    """The process's plan for the engine, and its stored actions by code."""
+    rows = list(actions_of(process))
+    return engine.build_plan(to_engine(a) for a in rows), {a.code: a for a in rows}
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def rollup(process: Process, on: dt.date | None = None) -> engine.Rollup:
+    """Every progress figure of the plan as of ``on`` (today by default); see the engine's rule."""
+    plan, _rows = plan_of(process)
+    return engine.roll_up(plan, on or today())
+
+
+def known_codes(process: Process) -> dict[str, set[str]]:
+    return {
+        "known_axes": set(process.axes.values_list("code", flat=True)),
+        "known_objectives": set(Objective.objects.filter(process=process).values_list("code", flat=True)),
+        "known_subterritories": set(process.subterritories.values_list("code", flat=True)),
+    }
+
+
+def import_plan(process: Process, path: str | Path, *, data: bytes | None = None, user=None) -> dict:
+    """Read a spreadsheet and upsert its actions by ``id`` in one transaction (all or nothing).
+
+    Actions of the file are created or updated (their milestones, KPIs, evidence and journal are kept);
+    actions absent from the file are left as they are. A change of status or progress is written to the
+    journal. Raises :class:`FormatError` naming rows and columns; nothing is written then.
+    Returns ``{"created": n, "updated": n, "actions": n}``.
+    """
+    read = read_action_plan(path, data=data, **known_codes(process))
+    axes = {a.code: a for a in process.axes.all()}
+    objectives = {o.code: o for o in Objective.objects.filter(process=process)}
+    zones = {t.code: t for t in process.subterritories.all()}
+    created = updated = 0
+    with transaction.atomic():
+        existing = {a.code: a for a in Action.objects.filter(process=process)}
+        stored: dict[str, Action] = {}
+        for order, row in enumerate(read.rows):
+            record = row.action
+            action = existing.get(record.id) or Action(process=process, code=record.id)
+            before = (action.status, action.progress) if action.pk else None
+            action.title = record.title
+            action.axis = axes.get(record.axis) if record.axis else None
+            action.objective = objectives.get(record.objective) if record.objective else None
+            organisation, _sep, service = record.lead.partition(" — ")
+            action.lead_organisation, action.lead_service = organisation.strip(), service.strip()
+            action.start, action.end = record.start, record.end
+            action.status, action.progress, action.weight = record.status, record.progress, record.weight
+            for name in engine.BUDGET_FIELDS:
+                value = getattr(record, name)
+                setattr(action, name, None if value is None else Decimal(str(round(value, 2))))
+            if "description" in row.extra:
+                action.description = row.extra["description"]
+            action.order = order
+            action.parent = None  # set below, once every action of the file exists
+            action.save()
+            if before is None:
+                created += 1
+            else:
+                updated += 1
+            if before != (action.status, action.progress):
+                ProgressUpdate.objects.create(action=action, author=user, status=action.status, progress=action.progress,
+                                              note=f"import {Path(path).name}")
+            action.subterritories.set([zones[c] for c in record.subterritories])
+            stored[record.id] = action
+        for row in read.rows:
+            if row.action.parent_id:
+                action = stored[row.action.id]
+                action.parent = stored[row.action.parent_id]
+                action.save(update_fields=["parent"])
+        # The file's tree is checked; this re-checks it with the actions the file left untouched.
+        try:
+            plan_of(process)
+        except engine.PlanError as exc:
+            raise FormatError(str(exc), path=path) from exc
+    return {"created": created, "updated": updated, "actions": len(read.rows)}
+
+
+def export_plan(process: Process, path: str | Path) -> Path:
+    """Write the process's plan to ``path`` (.xlsx or .csv) in the import format."""
+    plan, _rows = plan_of(process)
+    return write_action_plan(plan.actions.values(), path)
+
+
+def kpi_statuses(process: Process) -> list[dict]:
+    """Each KPI with its measurements, its latest status against its trajectory and its trajectory points."""
+    result = []
+    for kpi in Kpi.objects.filter(process=process).select_related("action", "objective", "baseline_evidence").prefetch_related("measurements__evidence"):
+        measurements = list(kpi.measurements.all())
+        status = engine.kpi_status(kpi.trajectory, [(m.year, m.value) for m in measurements])
+        result.append({"kpi": kpi, "measurements": measurements, **status})
+    return result
+
+
+def budget_totals(plan: engine.Plan) -> dict[str, float]:
+    """€ totals over the top-level actions (a programme's own figure first, see the engine)."""
+    totals = {name: 0.0 for name in engine.BUDGET_FIELDS}
+    for action_id in plan.roots:
+        for name in engine.BUDGET_FIELDS:
+            totals[name] += engine.action_budget(plan, action_id, name) or 0.0
+    return totals

@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import Evidence, EvidenceLink, Objective, Orientation, Positioning, ProofPoint, SwotItem
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "process", "value", "n", "source", "vintage", "public", "simulated"]
+    list_filter = ["process", "kind", "public", "simulated"]
+    search_fields = ["title", "summary", "source", "key"]
+
+
+@admin.register(EvidenceLink)
+class EvidenceLinkAdmin(admin.ModelAdmin):
+    list_display = ["evidence", "target_type", "target_id", "note"]
+    autocomplete_fields = ["evidence"]
+
+
+@admin.register(SwotItem)
+class SwotItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "process", "subterritory", "axis", "domain"]
+    list_filter = ["process", "kind", "status", "domain"]
+    search_fields = ["title"]
+
+
+class ProofPointInline(admin.TabularInline):
+    model = ProofPoint
+    extra = 0
+
+
+@admin.register(Positioning)
+class PositioningAdmin(admin.ModelAdmin):
+    inlines = [ProofPointInline]
+
+
+@admin.register(Orientation)
+class OrientationAdmin(admin.ModelAdmin):
+    list_display = ["title", "axis", "process"]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "axis", "process"]
+    list_filter = ["process"]
+    search_fields = ["code", "title"]
