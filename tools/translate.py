@@ -28,6 +28,9 @@ for entry in po:
             entry.msgstr = value
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+po.metadata_is_fuzzy = False
+po.metadata["Language"] = lang
+po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
 po.save()
 missing = [e.msgid for e in po if e.msgid and not (e.msgstr or any(e.msgstr_plural.values()))]
 print(f"{lang}: {len(po) - len(missing)} translated, {len(missing)} missing")

@@ -17,6 +17,12 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 BIN = Path(sys.executable).parent
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """The accessibility sweep runs last: building its URLs creates sample objects in the served
+    demo's database, which the other browser tests must not see."""
+    items.sort(key=lambda item: "test_accessibility" in item.nodeid)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -18,8 +18,8 @@ def test_a_resident_votes_with_the_keyboard_on_a_phone(served_demo, browser, jav
     assert first.strip()
     agree = page.get_by_role("button", name="D'accord", exact=True)
     agree.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.get_by_role("group").locator("legend").inner_text() != first
     assert "sur 1 affirmation(s)" in page.locator("#progress").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

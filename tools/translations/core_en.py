@@ -46,3 +46,18 @@ T = {
 "Erreur interne": "Internal error",
 "Un problème est survenu de notre côté. L'équipe technique en est informée ; réessayez dans un instant.": "Something went wrong on our side. The technical team has been told; please try again in a moment.",
 }
+T.update({
+    "Avancement : la moyenne pondérée des sous-actions (actions abandonnées exclues) ; une action réalisée compte 100 %%, une action sans avancement renseigné prend celui de son statut (prévue 0 %%, en cours ou en retard 50 %%).": "Progress: the weighted mean of the sub-actions (abandoned actions excluded); a completed action counts 100 %%, an action without a stated progress takes its status's (planned 0 %%, in progress or late 50 %%).",
+    "Action réalisée : 100 %%.": "Completed action: 100 %%.",
+    "Hors trajectoire : la dernière mesure est en retard sur la trajectoire linéaire de plus de 10 %% de l'écart prévu entre référence et cible.": "Off track: the latest measurement is behind the linear trajectory by more than 10 %% of the planned change from baseline to target.",
+    "Chiffres clés, indicateurs et cartes, comparaison avec les autres départements, forces et faiblesses.": "Key figures, indicators and maps, comparison with the other départements, strengths and weaknesses.",
+    "Toutes les façons de prendre part : enquêtes, conversations, rencontres, ambassadeurs.": "Every way to take part: surveys, conversations, meetings, ambassadors.",
+    'Sous-territoire : liste JSON de codes de communes ou d\'EPCI, par ex. ["epci:200067767", "26113", "within:dep:26"].': 'Sub-territory: a JSON list of commune or EPCI codes, e.g. ["epci:200067767", "26113", "within:dep:26"].',
+    "Un sous-territoire est défini par une liste non vide de codes.": "A sub-territory is defined by a non-empty list of codes.",
+    "Profil, consentements et abonnements": "Profile, consents and subscriptions",
+    "Mes données : voir, télécharger, supprimer": "My data: see, download, delete",
+    "Le diagnostic": "The diagnostic",
+    "Portrait statistique": "Statistical portrait",
+    "Participer": "Take part",
+    "Créer un compte (facultatif : on peut participer sans compte)": "Create an account (optional: you can take part without one)",
+})

@@ -75,3 +75,4 @@ T = {
 "proposée": "proposed", "Voir la carte": "See the map", "Retour à la carte": "Back to the map",
 "Affirmation": "Statement", "Statut ": "Status", "Décisions": "Decisions", "Enregistrer ": "Save",
 }
+T["Aucune conversation pour l'instant."] = "No conversation yet."

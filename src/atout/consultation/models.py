@@ -1,1 +1,251 @@
-"""Models of the consultation app."""
+"""Models of the consultation app: surveys, their frozen versions, invitations, responses and answers.
+
+Storage is built for volume: one :class:`Answer` row per answered question (one per ticked option
+for a multiple choice), with typed value columns (``choice``, ``number``, ``text``, ``date``) and
+the survey repeated on the row, so frequencies and crosstabs are ``GROUP BY`` queries on an index.
+Profile answers (age band, sex, commune → EPCI and zone, status) are columns of :class:`Response`
+because every crosstab and the weighting read them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from atout.processes.models import Process
+from atout.territories.models import Territory
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 of a secret token: only the hash is stored, so a database leak gives no usable link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    """A random URL-safe secret (≈ 190 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+def new_receipt() -> str:
+    """A receipt id shown to the respondent: short, unambiguous letters and digits."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+class Survey(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        OPEN = "open", _("Ouverte")
+        CLOSED = "closed", _("Close")
+
+    class Mode(models.TextChoices):
+        OPEN = "open", _("Ouverte à tous (anonyme)")
+        INVITATION = "invitation", _("Sur invitation")
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="surveys", verbose_name=_("démarche"))
+    slug = models.SlugField(_("identifiant"), max_length=80)
+    title_fr = models.CharField(_("titre (français)"), max_length=200)
+    title_en = models.CharField(_("titre (anglais)"), max_length=200, blank=True)
+    status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices, default=Mode.OPEN)
+    consent_purpose = models.TextField(_("finalité"), blank=True)
+    consent_controller = models.CharField(_("responsable du traitement"), max_length=300, blank=True)
+    consent_retention = models.CharField(_("durée de conservation"), max_length=300, blank=True)
+    retention_until = models.DateField(_("conservation jusqu'au"), null=True, blank=True)
+    #: The editable structure (a serialised engine Form); frozen copies live in SurveyVersion.
+    draft = models.JSONField(_("structure en cours d'édition"), default=dict, blank=True)
+    current_version = models.ForeignKey(
+        "SurveyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("version publiée"),
+    )
+    #: Submissions allowed per hour from one (hashed) network address.
+    rate_limit = models.PositiveIntegerField(_("réponses par heure et par adresse"), default=30)
+    created = models.DateTimeField(auto_now_add=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        constraints = [models.UniqueConstraint(fields=["process", "slug"], name="survey_process_slug")]
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.title_fr
+
+    def get_absolute_url(self):
+        return reverse("consultation:start", kwargs={"slug": self.process.slug, "survey": self.slug})
+
+    def title(self, language: str = "fr") -> str:
+        return self.title_en if language == "en" and self.title_en else self.title_fr
+
+
+class SurveyVersion(models.Model):
+    """A published structure, frozen: responses keep the version they answered."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    structure = models.JSONField()
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "number"], name="survey_version_number")]
+        ordering = ["survey", "number"]
+
+    def __str__(self):
+        return f"{self.survey.slug} v{self.number}"
+
+
+class Invitation(models.Model):
+    """A single-use link; only the token's hash is stored."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(_("libellé"), max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.survey.slug} invitation {self.pk}"
+
+
+class AgeBand(models.TextChoices):
+    """INSEE census age bands (population aged 15 and over)."""
+
+    A15_29 = "15-29", _("15 à 29 ans")
+    A30_44 = "30-44", _("30 à 44 ans")
+    A45_59 = "45-59", _("45 à 59 ans")
+    A60_74 = "60-74", _("60 à 74 ans")
+    A75 = "75+", _("75 ans ou plus")
+
+
+class Sex(models.TextChoices):
+    """INSEE census categories."""
+
+    F = "F", _("Femme")
+    M = "M", _("Homme")
+
+
+class ProfileStatus(models.TextChoices):
+    RESIDENT = "resident", _("Habitant")
+    YOUNG = "young", _("Jeune de moins de 30 ans")
+    BUSINESS = "business", _("Chef d'entreprise")
+    EXPERT = "expert", _("Expert")
+    ELECTED = "elected", _("Élu")
+    ASSOCIATION = "association", _("Membre d'une association")
+    HEALTH = "health", _("Professionnel de santé")
+    ATHLETE = "athlete", _("Sportif")
+    VISITOR = "visitor", _("Visiteur, non-résident")
+    STUDENT = "student", _("Étudiant")
+
+
+class Response(models.Model):
+    class Status(models.TextChoices):
+        PARTIAL = "partial", _("En cours")
+        SUBMITTED = "submitted", _("Envoyée")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="responses")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PARTIAL)
+    started_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    receipt = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    #: Hash of the secret of the "resume later" link; cleared once submitted.
+    resume_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    #: Answers given so far, question name → value, until the response is submitted.
+    progress = models.JSONField(default=dict, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="survey_responses")
+    invitation = models.OneToOneField(Invitation, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="response")
+    consent_at = models.DateTimeField(null=True, blank=True)
+    age_band = models.CharField(max_length=8, choices=AgeBand.choices, blank=True)
+    sex = models.CharField(max_length=2, choices=Sex.choices, blank=True)
+    commune = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    epci = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    zone = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    profile_status = models.CharField(max_length=16, choices=ProfileStatus.choices, blank=True)
+    weight = models.FloatField(null=True, blank=True)
+    #: Hash of the answers, to detect the same answers sent twice (double click, replays).
+    fingerprint = models.CharField(max_length=64, blank=True)
+    #: Simulated data (the demo): labelled "données simulées" wherever shown.
+    simulated = models.BooleanField(default=False)
+    source = models.CharField(max_length=16, default="web")
+    external_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["survey", "status"]),
+            models.Index(fields=["survey", "fingerprint"]),
+            models.Index(fields=["survey", "zone"]),
+        ]
+
+    def __str__(self):
+        return self.receipt or f"response {self.pk}"
+
+
+class Answer(models.Model):
+    """One answered question of a submitted response (one row per ticked option)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.CharField(max_length=100)
+    choice = models.CharField(max_length=100, blank=True)
+    number = models.FloatField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    date = models.DateField(null=True, blank=True)
+    #: Rank for a ranking question (1 = first); position of the choice otherwise.
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["survey", "question", "choice"]),
+            models.Index(fields=["survey", "question", "number"]),
+            models.Index(fields=["response", "question"]),
+        ]
+
+    def __str__(self):
+        return f"{self.question}={self.choice or self.number or self.text or self.date}"
+
+
+class RateBucket(models.Model):
+    """Submissions counted per hour and per keyed hash of the network address (never the address).
+
+    The key is an HMAC of the address with a salt derived from the day, so yesterday's keys cannot be
+    linked to today's and no raw address is ever written.
+    """
+
+    key = models.CharField(max_length=64)
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "hour"], name="ratebucket_key_hour")]
+
+    def __str__(self):
+        return f"{self.key[:8]}… {self.hour:%Y-%m-%d %H}h: {self.count}"
+
+
+class ResultsSnapshot(models.Model):
+    """Results of a survey computed once for a given state of its responses (the ``stamp``).
+
+    The results page at 100,000 responses reads this instead of recomputing dozens of aggregates;
+    any new, deleted or re-weighted response, a new version or a purge changes the stamp.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="snapshots")
+    key = models.CharField(max_length=100)
+    stamp = models.CharField(max_length=200)
+    data = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "key"], name="results_snapshot_key")]
+
+    def __str__(self):
+        return f"{self.survey.slug} {self.key}"

@@ -523,3 +523,73 @@ def suppress(table: pd.DataFrame, k: int = DEFAULT_K, *, count_column: str = "n"
     previous = result["suppressed"].to_numpy(dtype=bool) if "suppressed" in result.columns else np.zeros(len(result), bool)
     result["suppressed"] = previous | small
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# The same estimates from totals computed elsewhere (e.g. SQL sums over a large table)
+
+
+def proportion_from_totals(count: int, weight: float, n: int, base_weight: float, base_weight_sq: float,
+                           *, k: int = DEFAULT_K) -> Proportion:
+    """:func:`proportion` from totals: ``count`` respondents (weight sum ``weight``) in the category,
+    out of ``n`` respondents whose weights sum to ``base_weight`` and squared weights to
+    ``base_weight_sq`` (both equal ``n`` when unweighted). Same estimate, interval and suppression."""
+    if n == 0 or base_weight <= 0:
+        return Proportion(None, None, None, 0, 0, 0.0, suppressed=True)
+    n_eff = base_weight**2 / base_weight_sq if base_weight_sq > 0 else 0.0
+    share = float(weight / base_weight)
+    low, high = wilson_interval(share, n_eff)
+    return _suppress_proportion(Proportion(share, low, high, int(count), int(n), float(n_eff)), k)
+
+
+def mean_from_totals(n: int, sum_w: float, sum_w2: float, sum_wx: float, sum_wx2: float, *, k: int = DEFAULT_K) -> Mean:
+    """:func:`mean` from totals over the answered values x with weights w (all 1 when unweighted):
+    n, Σw, Σw², Σwx, Σwx². Same estimate, standard deviation and t interval."""
+    n_eff = sum_w**2 / sum_w2 if sum_w2 > 0 else 0.0
+    if n < max(k, 2) or sum_w <= 0:
+        return Mean(None, None, None, None, int(n), float(n_eff), suppressed=True)
+    estimate = sum_wx / sum_w
+    variance = max(sum_wx2 / sum_w - estimate**2, 0.0) * n / (n - 1)
+    std = float(np.sqrt(variance))
+    se = std / np.sqrt(n_eff)
+    t = float(stats.t.ppf(0.975, df=max(n_eff - 1, 1)))
+    return Mean(float(estimate), float(estimate - t * se), float(estimate + t * se), std, int(n), float(n_eff))
+
+
+def net_promoter_from_totals(promoters_w: float, detractors_w: float, n: int, sum_w: float, sum_w2: float,
+                             *, k: int = DEFAULT_K) -> NetPromoterScore:
+    """:func:`net_promoter_score` from totals: weight sums of promoters (9–10) and detractors (0–6),
+    the number of respondents, Σw and Σw² of those who answered."""
+    n_eff = sum_w**2 / sum_w2 if sum_w2 > 0 else 0.0
+    if n < k or sum_w <= 0:
+        return NetPromoterScore(None, None, None, None, None, None, int(n), float(n_eff), suppressed=True)
+    p_promoters = float(promoters_w / sum_w)
+    p_detractors = float(detractors_w / sum_w)
+    nps = p_promoters - p_detractors
+    half = Z95 * np.sqrt(max((p_promoters + p_detractors - nps**2) / n_eff, 0.0))
+    return NetPromoterScore(
+        score=100 * nps, low=float(100 * max(-1.0, nps - half)), high=float(100 * min(1.0, nps + half)),
+        promoters=p_promoters, passives=1 - p_promoters - p_detractors, detractors=p_detractors,
+        n=int(n), n_effective=float(n_eff),
+    )
+
+
+def crosstab_from_table(
+    counts: np.ndarray,
+    weighted: np.ndarray,
+    row_categories: Sequence[str],
+    column_categories: Sequence[str],
+    *,
+    deff: float = 1.0,
+    k: int = DEFAULT_K,
+) -> Crosstab:
+    """:func:`crosstab` from an already counted table: unweighted ``counts`` and ``weighted`` sums
+    (rows × columns), and the Kish design effect of the respondents' weights in the table (1 when
+    unweighted). Same test, marks and suppression."""
+    counts = np.asarray(counts, dtype=np.int64)
+    weighted = np.asarray(weighted, dtype=float)
+    shape = (len(row_categories), len(column_categories))
+    if counts.shape != shape or weighted.shape != shape:
+        raise ValueError(f"crosstab_from_table: tables must be {shape}, got {counts.shape} and {weighted.shape}")
+    return _crosstab_result(counts, weighted, [str(r) for r in row_categories], [str(c) for c in column_categories],
+                            int(counts.sum()), float(deff), k)

@@ -96,9 +96,11 @@ def prepare(*, progress=None) -> DemoReport:
 #: What each capability adds to the demo, in order; each is called with the demo process.
 DEMO_STEPS = [
     "atout.diagnostic.demo.prepare_process",
+    "atout.consultation.demo.prepare",
     "atout.opinion.demo.prepare",
     "atout.actions.demo.prepare",  # after opinion: the example plan cites the demo conversation
     "atout.community.demo.prepare",  # after opinion: it attaches simulated voters to simulated accounts
+    "atout.fieldwork.demo.prepare",
 ]
 
 

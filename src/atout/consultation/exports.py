@@ -1,0 +1,285 @@
+"""Response exports with stable columns, streamed; and imports of LimeSurvey / Kobo CSV exports.
+
+Columns never depend on who answered what: the response's facts, the profile, then for each
+question of the survey (every version, current order first) its code column and, for choices, a
+``<name>_label`` column (conditional questions not asked are simply empty). Rows are produced
+chunk by chunk (2,000 responses at a time), so memory stays flat whatever the number of responses.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.http import QueryDict
+from django.utils import timezone
+
+from atout.engine.formats.errors import FormatError
+from atout.engine.formats.xlsform import Form, Question
+
+from . import answering
+from .models import Answer, Response, Survey
+from .services import answer_rows, profile_columns
+from .structure import form_from_dict, text
+
+CHUNK = 2000
+FIXED_COLUMNS = ["receipt", "submitted_at", "version", "simulated", "source", "weight", "age_band", "sex",
+                 "commune_code", "commune", "epci", "zone", "profile_status"]
+LABELLED_TYPES = ("select_one", "likert", "select_multiple", "rank", "commune")
+
+
+def export_questions(survey: Survey) -> list[Question]:
+    """Questions of every version, current version's order first, then those only in older ones."""
+    found: dict[str, Question] = {}
+    versions = list(survey.versions.order_by("-number"))
+    current = survey.current_version
+    ordered = ([current] if current else []) + [v for v in versions if current is None or v.pk != current.pk]
+    for version in ordered:
+        for q in form_from_dict(version.structure).questions():
+            if q.type != "note" and q.name not in found:
+                found[q.name] = q
+    return list(found.values())
+
+
+def columns(questions: list[Question]) -> list[str]:
+    names = list(FIXED_COLUMNS)
+    for q in questions:
+        names.append(q.name)
+        if q.type in LABELLED_TYPES:
+            names.append(f"{q.name}_label")
+        if q.or_other:
+            names.append(f"{q.name}_other")
+    return names
+
+
+def rows(survey: Survey, language: str = "fr") -> Iterator[list]:
+    """The header, then one list of texts per submitted response, in submission order (streamed)."""
+    questions = export_questions(survey)
+    yield columns(questions)
+    labels = {q.name: {c.name: text(c.labels, language) for c in q.choices} for q in questions}
+    communes = {}
+    for q in questions:
+        if q.type == "commune":
+            communes = dict(survey.process.territory.communes().values_list("code", "name"))
+            break
+    responses = (Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED)
+                 .order_by("id").values_list("id", "receipt", "submitted_at", "version__number", "simulated", "source",
+                                             "weight", "age_band", "sex", "commune__code", "commune__name",
+                                             "epci__name", "zone__name", "profile_status"))
+    last_id = 0
+    while True:
+        chunk = list(responses.filter(id__gt=last_id)[:CHUNK])
+        if not chunk:
+            return
+        last_id = chunk[-1][0]
+        answers = _chunk_answers(survey.pk, chunk[0][0], last_id)
+        for record in chunk:
+            given = answers.get(record[0], {})
+            line = [_cell(v) for v in record[1:]]
+            line[1] = record[2].isoformat() if record[2] else ""
+            for q in questions:
+                values = given.get(q.name, [])
+                line.append(" ".join(values))
+                if q.type in LABELLED_TYPES:
+                    names = labels[q.name] if q.type != "commune" else communes
+                    line.append(" | ".join(names.get(v, v) for v in values))
+                if q.or_other:
+                    line.append(" ".join(given.get(f"{q.name}_other", [])))
+            yield line
+
+
+def _chunk_answers(survey_id: int, first_id: int, last_id: int) -> dict[int, dict[str, list[str]]]:
+    """Answers of the responses with ids in [first_id, last_id], as text, by response and question.
+
+    A plain cursor: Django's model machinery costs more than the query on millions of rows."""
+    table = Answer._meta.db_table
+    found: dict[int, dict[str, list[str]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The (response, question) index serves this range; rows of another survey's responses
+            # that fall in the range are never looked up by the caller.
+            f"SELECT response_id, question, choice, number, text, date FROM {table} "
+            "WHERE response_id BETWEEN %s AND %s ORDER BY response_id, question, position",
+            [first_id, last_id],
+        )
+        rows = cursor.fetchall()  # one call into the driver, not one Python generator step per row
+        for response_id, question, choice, number, text_value, date in rows:
+            if choice:
+                value = choice
+            elif number is not None:
+                value = _number_text(number)
+            elif text_value:
+                value = text_value
+            else:
+                value = date.isoformat() if hasattr(date, "isoformat") else (date or "")
+            found.setdefault(response_id, {}).setdefault(question, []).append(value)
+    return found
+
+
+def _number_text(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(survey: Survey, *, excel: bool = False, language: str = "fr") -> Iterator[str]:
+    """CSV text line by line: UTF-8 with ',' or, for Excel, ';' with a byte-order mark."""
+    writer = csv.writer(_Echo(), delimiter=";" if excel else ",", lineterminator="\r\n")
+    if excel:
+        yield "\ufeff"
+    for line in rows(survey, language):
+        yield writer.writerow(line)  # rows() gives text already
+
+
+def write_csv(survey: Survey, path: Path, *, excel: bool = False) -> int:
+    """Write the CSV export; output: the number of response rows."""
+    count = -1
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        for line in csv_lines(survey, excel=excel):
+            handle.write(line)
+            count += line != "\ufeff"
+    return max(count, 0)
+
+
+def write_xlsx(survey: Survey, target) -> int:
+    """Write the XLSX export (openpyxl write-only mode, constant memory); ``target`` is a path or file."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("reponses")
+    count = -1
+    for line in rows(survey):
+        sheet.append(line)
+        count += 1
+    workbook.save(target)
+    return max(count, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Imports of external responses
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    if not path.is_file():
+        raise FormatError("no such file", path=path)
+    try:
+        content = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"not UTF-8 text (byte {exc.start})", path=path) from None
+    first = content.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = list(csv.reader(io.StringIO(content), delimiter=delimiter))
+    if not reader or not any(h.strip() for h in reader[0]):
+        raise FormatError("empty file, expected a header line", path=path, line=1)
+    return [h.strip() for h in reader[0]], reader[1:]
+
+
+def _column_map(header: list[str], form: Form, source: str) -> dict[str, tuple[str, str | None]]:
+    """CSV column → (question name, option code for one-column-per-option multiple choices)."""
+    questions = {q.name: q for q in form.questions()}
+    found: dict[str, tuple[str, str | None]] = {}
+    for column in header:
+        name = column
+        if source == "kobo":
+            name = column.split("/")[-1]  # Kobo prefixes group paths: group/question
+            if "/" in name:
+                continue
+        option = None
+        if source == "limesurvey" and "[" in name and name.endswith("]"):
+            name, option = name[:-1].split("[", 1)
+        elif source == "kobo" and "/" in column and column.split("/")[-2] in questions and questions[column.split("/")[-2]].type == "select_multiple":
+            name, option = column.split("/")[-2], column.split("/")[-1]
+        if name in questions:
+            found[column] = (name, option)
+    return found
+
+
+def import_responses(path: Path, survey: Survey, source: str) -> dict:
+    """Import a LimeSurvey or Kobo CSV export as submitted responses (source ``import``).
+
+    Columns named like the survey's questions are read (Kobo: ``group/question``, multiple choice
+    space-separated or one ``question/option`` column of 0/1; LimeSurvey: ``question[option]`` with
+    Y). Every row is checked like a web answer (choices, numbers, dates, constraints).
+    All-or-nothing: one bad cell and nothing is imported; the error lists every rejected row.
+    Output: ``{"imported": n, "columns": [...], "ignored_columns": [...]}``.
+    """
+    if source not in ("limesurvey", "kobo"):
+        raise FormatError(f"unknown format {source!r}: expected limesurvey or kobo", path=path)
+    header, records = _read_csv(path)
+    form = form_from_dict(survey.current_version.structure)
+    mapping = _column_map(header, form, source)
+    if not mapping:
+        raise FormatError("no column matches a question of the survey", path=path, line=1)
+    questions = {q.name: q for q in form.questions()}
+    communes = list(survey.process.territory.communes().values_list("code", "name"))
+    problems: list[FormatError] = []
+    parsed: list[tuple[dict, str]] = []
+    id_column = next((c for c in ("_uuid", "id", "_id", "meta/instanceID") if c in header), None)
+    for line, record in enumerate(records, start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            problems.append(FormatError(f"{len(record)} fields, expected {len(header)}", path=path, line=line))
+            continue
+        data = QueryDict(mutable=True)
+        for column, value in zip(header, record, strict=True):
+            if column not in mapping or not value.strip():
+                continue
+            name, option = mapping[column]
+            if option is not None:
+                if value.strip().lower() in ("y", "1", "yes", "oui", "true"):
+                    data.appendlist(name, option)
+            elif questions[name].type == "select_multiple":
+                for code in value.split():
+                    data.appendlist(name, code)
+            else:
+                data[name] = value.strip()
+        answers: dict = {}
+        for name, question in questions.items():
+            if name not in data:
+                continue
+            value, error, _raw = answering.parse_value(question, data, answers, communes)
+            if error is None and not answering.is_empty(value) and question.constraint:
+                from atout.engine import expressions
+
+                if not expressions.evaluate_condition(question.constraint, answers, current=value):
+                    error = "constraint not met"
+            if error:
+                column = next(c for c, (n, _o) in mapping.items() if n == name)
+                problems.append(FormatError(f"{error} ({data.get(name)!r})", path=path, line=line, column=column))
+            else:
+                answers[name] = value
+        parsed.append((answers, record[header.index(id_column)] if id_column else str(line)))
+    if problems:
+        raise FormatError.collect(problems, path=path)
+    now = timezone.now()
+    with transaction.atomic():
+        for answers, external_id in parsed:
+            response = Response.objects.create(
+                survey=survey, version=survey.current_version, status=Response.Status.SUBMITTED, submitted_at=now,
+                source=source, external_id=external_id[:100], **profile_columns(answers),
+            )
+            from .models import new_receipt
+
+            response.receipt = new_receipt()
+            response.save(update_fields=["receipt"])
+            Answer.objects.bulk_create(answer_rows(survey, response, form, answers), batch_size=500)
+    return {"imported": len(parsed), "columns": sorted(mapping), "ignored_columns": [c for c in header if c not in mapping],
+            "imported_at": now.isoformat(), "date": dt.date.today().isoformat()}

@@ -1,0 +1,192 @@
+"""``atout survey``: questionnaires from the command line.
+
+- ``import-xlsform FILE --process SLUG [--slug S] [--status draft|open|closed] --json`` →
+  ``{"survey", "questions", "groups", "languages"}``; an invalid or unsupported file fails with every
+  problem by sheet, row and column, and nothing is imported.
+- ``export-xlsform SURVEY --output FILE.xlsx``
+- ``results SURVEY [--segment zone ...] --json``: frequencies / means with 95 % intervals, weighted
+  when weights exist, cells under 10 respondents suppressed.
+- ``export SURVEY --output FILE.csv|.xlsx [--excel]``: stable columns, streamed.
+- ``import-responses FILE --survey SLUG --format limesurvey|kobo``: all-or-nothing.
+- ``weight SURVEY --margins MARGINS.csv [--trim LOW,HIGH]``: rake to ``variable,category,target``.
+- ``invite SURVEY --count N --output LINKS.csv [--base-url URL]``: single-use invitation links.
+- ``purge``: past their retention date, free texts erased (idempotent).
+
+SURVEY is a survey slug, or ``PROCESS/SLUG`` when several processes use the same slug.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.urls import reverse
+
+from atout.commands import GroupCommand, json_flag
+from atout.consultation import exports, results, services
+from atout.consultation.management.commands.weights import parse_trim, read_margins
+from atout.consultation.models import Survey
+from atout.consultation.structure import form_from_dict
+from atout.engine.formats.errors import FormatError
+from atout.engine.formats.xlsform import write_xlsform
+from atout.engine.weighting import RakingError
+from atout.processes.models import Process
+
+
+def _import_args(parser):
+    parser.add_argument("file", help="XLSForm .xlsx file")
+    parser.add_argument("--process", required=True, help="slug of the process the survey belongs to")
+    parser.add_argument("--slug", default=None, help="survey slug (default: the form_id setting)")
+    parser.add_argument("--status", default="draft", choices=["draft", "open", "closed"], help="status after import")
+    json_flag(parser)
+
+
+def _survey_arg(parser):
+    parser.add_argument("survey", help="survey slug, or PROCESS/SLUG")
+
+
+def _export_xlsform_args(parser):
+    _survey_arg(parser)
+    parser.add_argument("--output", required=True, help="XLSForm .xlsx file to write")
+    json_flag(parser)
+
+
+def _results_args(parser):
+    _survey_arg(parser)
+    parser.add_argument("--segment", action="append", choices=sorted(results.SEGMENTS), default=None,
+                        help="crosstab single-choice questions by this segment (repeatable)")
+    parser.add_argument("--language", default="fr", choices=["fr", "en"])
+    json_flag(parser)
+
+
+def _export_args(parser):
+    _survey_arg(parser)
+    parser.add_argument("--output", required=True, help=".csv or .xlsx file to write")
+    parser.add_argument("--excel", action="store_true", help="CSV for Excel: ';' separator and a byte-order mark")
+    json_flag(parser)
+
+
+def _import_responses_args(parser):
+    parser.add_argument("file", help="CSV export of LimeSurvey or Kobo")
+    parser.add_argument("--survey", required=True, help="survey slug, or PROCESS/SLUG")
+    parser.add_argument("--format", required=True, choices=["limesurvey", "kobo"], dest="source")
+    json_flag(parser)
+
+
+def _weight_args(parser):
+    _survey_arg(parser)
+    parser.add_argument("--margins", required=True, help="CSV variable,category,target (variables: age_band, sex, zone)")
+    parser.add_argument("--trim", default=None, metavar="LOW,HIGH")
+    json_flag(parser)
+
+
+def _invite_args(parser):
+    _survey_arg(parser)
+    parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--output", required=True, help="CSV of links to write")
+    parser.add_argument("--label", default="")
+    parser.add_argument("--base-url", dest="base_url", default="http://127.0.0.1:8000")
+    json_flag(parser)
+
+
+def _purge_args(parser):
+    json_flag(parser)
+
+
+def find_survey(reference: str) -> Survey:
+    process, _sep, slug = reference.rpartition("/")
+    surveys = Survey.objects.filter(slug=slug)
+    if process:
+        surveys = surveys.filter(process__slug=process)
+    found = list(surveys.select_related("process", "current_version")[:2])
+    if not found:
+        raise CommandError(f"no survey '{reference}'")
+    if len(found) > 1:
+        raise CommandError(f"several surveys are called '{slug}': write PROCESS/{slug}")
+    if found[0].current_version is None:
+        raise CommandError(f"survey '{reference}' has no published version")
+    return found[0]
+
+
+class Command(GroupCommand):
+    help = "Surveys: XLSForm import/export, results, response exports and imports, weighting, purge."
+    actions = {
+        "import-xlsform": ("import an XLSForm questionnaire into a process", _import_args),
+        "export-xlsform": ("write a survey as an XLSForm", _export_xlsform_args),
+        "results": ("frequencies and means with 95 % confidence intervals", _results_args),
+        "export": ("export responses (CSV or XLSX, stable columns)", _export_args),
+        "import-responses": ("import responses exported from LimeSurvey or Kobo", _import_responses_args),
+        "weight": ("rake respondents to population margins and store the weights", _weight_args),
+        "invite": ("create single-use invitation links", _invite_args),
+        "purge": ("apply the retention dates: erase free texts of expired surveys", _purge_args),
+    }
+
+    def do_import_xlsform(self, *, file, process, slug=None, status="draft", **options):
+        try:
+            owner = Process.objects.get(slug=process)
+        except Process.DoesNotExist:
+            raise CommandError(f"no process '{process}'") from None
+        try:
+            form = services.read_form_file(Path(file))
+        except FormatError as exc:
+            raise CommandError(str(exc)) from None
+        survey = services.import_form(form, owner, slug=slug, status=status)
+        return {"survey": survey.slug, "questions": len(form.questions()), "groups": len(form.groups()),
+                "languages": form.languages, "version": survey.current_version.number}
+
+    def do_export_xlsform(self, *, survey, output, **options):
+        found = find_survey(survey)
+        form = form_from_dict(found.current_version.structure)
+        write_xlsform(form, Path(output))
+        return {"survey": found.slug, "output": str(output), "questions": len(form.questions())}
+
+    def do_results(self, *, survey, segment=None, language="fr", **options):
+        return results.survey_results(find_survey(survey), language=language, segments=segment or [])
+
+    def do_export(self, *, survey, output, excel=False, **options):
+        found = find_survey(survey)
+        path = Path(output)
+        if path.suffix.lower() == ".xlsx":
+            count = exports.write_xlsx(found, path)
+        elif path.suffix.lower() == ".csv":
+            count = exports.write_csv(found, path, excel=excel)
+        else:
+            raise CommandError(f"{output}: the output must end in .csv or .xlsx")
+        return {"survey": found.slug, "output": str(path), "responses": count,
+                "columns": exports.columns(exports.export_questions(found))}
+
+    def do_import_responses(self, *, file, survey, source, **options):
+        found = find_survey(survey)
+        try:
+            return {"survey": found.slug, **exports.import_responses(Path(file), found, source)}
+        except FormatError as exc:
+            raise CommandError(str(exc)) from None
+
+    def do_weight(self, *, survey, margins, trim=None, **options):
+        found = find_survey(survey)
+        targets = read_margins(Path(margins))
+        try:
+            result = services.apply_weights(found, targets, trim=parse_trim(trim))
+        except (RakingError, ValueError) as exc:
+            raise CommandError(f"{margins}: {exc}") from None
+        return {"survey": found.slug, "weighted": len(result.weights), "iterations": result.iterations,
+                "deff": result.deff, "effective_n": result.effective_n, "achieved": result.achieved}
+
+    def do_invite(self, *, survey, count, output, label="", base_url="", **options):
+        found = find_survey(survey)
+        if count < 1:
+            raise CommandError("--count must be at least 1")
+        with transaction.atomic():
+            tokens = services.create_invitations(found, count, label)
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["link"])
+            for token in tokens:
+                path = reverse("consultation:invitation", kwargs={"slug": found.process.slug, "survey": found.slug, "token": token})
+                writer.writerow([base_url.rstrip("/") + path])
+        return {"survey": found.slug, "invitations": count, "output": str(output)}
+
+    def do_purge(self, **options):
+        return services.purge()

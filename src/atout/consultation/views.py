@@ -1,0 +1,650 @@
+"""Views of the consultation app: public answering (no JavaScript needed: plain forms,
+POST/redirect/GET) and the team's back office (builder, XLSForm, invitations, results, weighting,
+exports). Every view states its access level with one decorator of :mod:`atout.web.access`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from atout.engine import expressions
+from atout.engine.formats.errors import FormatError
+from atout.engine.formats.xlsform import Choice, Group, Question, write_xlsform
+from atout.engine.weighting import RakingError
+from atout.web import access
+
+from . import answering, exports, results, services
+from .models import Invitation, Response, Survey, token_hash
+from .structure import (
+    EN,
+    FR,
+    empty_form,
+    form_from_dict,
+    form_to_dict,
+    page_questions,
+    pages,
+    parents_relevance,
+    text,
+    with_profile,
+)
+
+HONEYPOT = "site_web"
+QUESTION_TYPES = [
+    ("select_one", "Choix unique"), ("select_multiple", "Choix multiple"), ("likert", "Échelle de Likert"),
+    ("score", "Note de 0 à 10"), ("integer", "Nombre entier"), ("decimal", "Nombre décimal"),
+    ("text", "Texte court"), ("long_text", "Texte long"), ("date", "Date"), ("rank", "Classement"),
+    ("commune", "Commune"), ("note", "Information"),
+]
+SEGMENT_LABELS = {"zone": "Sous-territoire", "age_band": "Tranche d'âge", "sex": "Sexe", "profile_status": "Statut"}
+
+
+def _language() -> str:
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
+def _survey(request, survey_slug: str) -> Survey:
+    return get_object_or_404(Survey.objects.select_related("current_version", "process"),
+                             process=request.process, slug=survey_slug)
+
+
+def _client_address(request) -> str:
+    # Only hashed (services.rate_key); behind a proxy the proxy sets REMOTE_ADDR correctly.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+# ---------------------------------------------------------------------------------------------
+# Public answering
+
+
+def _closed(request, survey: Survey, status: int = 200):
+    return render(request, "consultation/closed.html", {"survey": survey, "title": survey.title(_language())}, status=status)
+
+
+def _start_page(request, survey: Survey, *, invitation_token: str | None = None, errors=None, status=200):
+    return render(request, "consultation/start.html", {
+        "survey": survey, "title": survey.title(_language()), "invitation_token": invitation_token,
+        "errors": errors or {}, "honeypot": HONEYPOT, "pages": len(pages(services.current_form(survey))),
+    }, status=status)
+
+
+def _begin(request, survey: Survey, invitation: Invitation | None, invitation_token: str | None):
+    """POST of the consent page: anti-abuse checks, then a partial response and its resume link."""
+    if request.POST.get(HONEYPOT):
+        # A robot filled the hidden field: answer as if all were well, store nothing.
+        return render(request, "consultation/refused.html", {"survey": survey, "reason": "robot"}, status=400)
+    if request.POST.get("consent") != "yes":
+        return _start_page(request, survey, invitation_token=invitation_token,
+                           errors={"consent": _("Cochez la case pour accepter de participer.")}, status=400)
+    key = services.rate_key(_client_address(request))
+    if not services.allow(key, survey.rate_limit):
+        return render(request, "consultation/refused.html", {"survey": survey, "reason": "rate"}, status=429)
+    response, token = services.start_response(survey, user=request.user, invitation=invitation)
+    return redirect("consultation:page", slug=survey.process.slug, survey=survey.slug, resume=token, page=1)
+
+
+@access.public
+def start(request, slug, survey):
+    """The consent page of an open survey; POST starts answering."""
+    found = _survey(request, survey)
+    if found.status != Survey.Status.OPEN or found.current_version is None:
+        return _closed(request, found)
+    if found.mode == Survey.Mode.INVITATION:
+        return render(request, "consultation/refused.html", {"survey": found, "reason": "invitation-only"}, status=403)
+    if request.method == "POST":
+        return _begin(request, found, None, None)
+    return _start_page(request, found)
+
+
+@access.public
+def invitation(request, slug, survey, token):
+    """The consent page reached from a single-use invitation link."""
+    found = _survey(request, survey)
+    if found.status != Survey.Status.OPEN or found.current_version is None:
+        return _closed(request, found)
+    invite = services.find_invitation(found, token)
+    if invite is None:
+        return render(request, "consultation/refused.html", {"survey": found, "reason": "invitation-unknown"}, status=404)
+    if invite.used_at is not None:
+        return render(request, "consultation/refused.html", {"survey": found, "reason": "invitation-used"}, status=410)
+    started = Response.objects.filter(invitation=invite).first()
+    if request.method == "POST":
+        if started is not None:
+            return render(request, "consultation/refused.html", {"survey": found, "reason": "invitation-started"}, status=410)
+        return _begin(request, found, invite, token)
+    if started is not None:
+        return render(request, "consultation/refused.html", {"survey": found, "reason": "invitation-started"}, status=410)
+    return _start_page(request, found, invitation_token=token)
+
+
+def _response(survey: Survey, resume: str) -> Response:
+    found = Response.objects.select_related("version").filter(survey=survey, resume_hash=token_hash(resume)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _relevant_pages(form, answers) -> list[int]:
+    """Indexes of the pages with at least one question asked, given the answers so far."""
+    conditions = parents_relevance(form)
+    shown = []
+    for index, page in enumerate(pages(form)):
+        if any(answering.relevant(q, answers, conditions.get(q.name, [])) for q, _g in page_questions(page)):
+            shown.append(index)
+    return shown
+
+
+@access.public
+def resume(request, slug, survey, resume):
+    """The resume link: back to the first page, or to the receipt when already sent."""
+    found = _survey(request, survey)
+    response = _response(found, resume)
+    if response.status == Response.Status.SUBMITTED:
+        return redirect("consultation:receipt", slug=slug, survey=survey, resume=resume)
+    return redirect("consultation:page", slug=slug, survey=survey, resume=resume, page=1)
+
+
+def _fields(form, page: Group, answers: dict, language: str, communes, result=None, preview=False) -> list[dict]:
+    """What the template needs to draw a page: one entry per question, matrices grouped
+    (in a preview, every question, whatever its display condition)."""
+    conditions = parents_relevance(form)
+    errors = result.errors if result else {}
+    raw = result.raw if result else {}
+    items: list[dict] = []
+    matrices: dict[str, dict] = {}
+    for question, group in page_questions(page):
+        if not preview and not answering.relevant(question, answers, conditions.get(question.name, [])):
+            continue
+        value = raw.get(question.name, answers.get(question.name, ""))
+        field = {
+            "name": question.name, "type": question.type, "label": text(question.labels, language),
+            "hint": text(question.hints, language), "required": question.required, "error": errors.get(question.name),
+            "value": value, "long": question.long_text, "or_other": question.or_other,
+            "other_value": raw.get(f"{question.name}_other", answers.get(f"{question.name}_other", "")),
+        }
+        if question.type in ("select_one", "likert", "select_multiple", "commune", "rank"):
+            selected = value if isinstance(value, list) else [value]
+            options = answering.visible_choices(question, answers, communes)
+            field["options"] = [{"code": code, "label": text(labels, language) or code, "checked": code in selected}
+                                for code, labels in options]
+            if question.type == "rank":
+                ranks = value if isinstance(value, dict) else {code: str(i + 1) for i, code in enumerate(value or [])}
+                for option in field["options"]:
+                    option["rank"] = ranks.get(option["code"], "")
+                field["positions"] = list(range(1, len(options) + 1))
+        if question.type == "score":
+            low, high = question.bounds or (0, 10)
+            field["options"] = [{"code": str(v), "label": str(v), "checked": str(value) == str(v)} for v in range(int(low), int(high) + 1)]
+        if question.type in ("integer", "decimal") and question.bounds:
+            field["min"], field["max"] = question.bounds
+        if group is not None and group.is_matrix and question.type in ("select_one", "likert"):
+            matrix = matrices.get(group.name)
+            if matrix is None:
+                matrix = {"type": "matrix", "name": group.name, "label": text(group.labels, language),
+                          "columns": [o["label"] for o in field["options"]], "rows": []}
+                matrices[group.name] = matrix
+                items.append(matrix)
+            matrix["rows"].append(field)
+            matrix["error"] = matrix.get("error") or field["error"]
+            continue
+        items.append(field)
+    return items
+
+
+def _page_context(request, survey, response, form, index, answers, result=None, preview=False):
+    language = _language()
+    page_list = pages(form)
+    shown = list(range(len(page_list))) if preview else _relevant_pages(form, answers)
+    page = page_list[index]
+    position = shown.index(index) + 1 if index in shown else 1
+    communes = services.process_communes(survey.process)
+    fields = _fields(form, page, answers, language, communes, result, preview)
+    errors = []
+    for item in fields:
+        for field in item.get("rows", [item]):
+            if field.get("error"):
+                errors.append({"name": field["name"], "label": field["label"], "error": field["error"]})
+    return {
+        "survey": survey, "title": survey.title(language), "response": response, "page_title": text(page.labels, language),
+        "fields": fields, "errors": errors, "position": position, "total": len(shown),
+        "is_last": index == (shown[-1] if shown else index), "preview": preview,
+        "simulated": False,
+    }
+
+
+@access.public
+def answer_page(request, slug, survey, resume, page):
+    """One page of questions. POST checks it on the server; valid answers are kept and the next
+    page shown (POST/redirect/GET); on the last page the whole response is stored at once."""
+    found = _survey(request, survey)
+    response = _response(found, resume)
+    if response.status == Response.Status.SUBMITTED:
+        return redirect("consultation:receipt", slug=slug, survey=survey, resume=resume)
+    if found.status != Survey.Status.OPEN:
+        return _closed(request, found)
+    form = form_from_dict(response.version.structure)
+    page_list = pages(form)
+    index = page - 1
+    if not 0 <= index < len(page_list):
+        raise Http404
+    answers = dict(response.progress)
+    if request.method != "POST":
+        return render(request, "consultation/page.html", _page_context(request, found, response, form, index, answers))
+    result = answering.check_page(form, page_list[index], request.POST, answers, services.process_communes(found.process),
+                                  _language())
+    action = request.POST.get("action", "next")
+    answers.update(result.values)
+    response.progress = answers
+    response.save(update_fields=["progress"])
+    shown_pages = _relevant_pages(form, answers)
+    if action == "back":
+        earlier = [i for i in shown_pages if i < index]
+        return redirect("consultation:page", slug=slug, survey=survey, resume=resume, page=(earlier[-1] + 1) if earlier else 1)
+    if action == "later":
+        messages.info(request, _("Vos réponses sont enregistrées. Reprenez plus tard avec le lien de cette page."))
+        return redirect("consultation:page", slug=slug, survey=survey, resume=resume, page=page)
+    if result.errors:
+        context = _page_context(request, found, response, form, index, answers, result)
+        return render(request, "consultation/page.html", context, status=400)
+    if result.new and action == "next":
+        # Without JavaScript, questions opened by an answer on this page appear now.
+        context = _page_context(request, found, response, form, index, answers, result)
+        context["new_questions"] = True
+        return render(request, "consultation/page.html", context)
+    later = [i for i in shown_pages if i > index]
+    if later:
+        return redirect("consultation:page", slug=slug, survey=survey, resume=resume, page=later[0] + 1)
+    cleaned, missing = answering.final_check(form, answers, page_list)
+    if missing is not None:
+        messages.error(request, _("Des réponses obligatoires manquent sur cette page."))
+        return redirect("consultation:page", slug=slug, survey=survey, resume=resume, page=missing + 1)
+    try:
+        services.submit(response, cleaned, key=services.rate_key(_client_address(request)))
+    except services.SubmissionRefused as refused:
+        if refused.reason == "closed":
+            return _closed(request, found)
+        return render(request, "consultation/refused.html", {"survey": found, "reason": refused.reason}, status=409)
+    return redirect("consultation:receipt", slug=slug, survey=survey, resume=resume)
+
+
+@access.public
+def receipt(request, slug, survey, resume):
+    """After submission: the receipt id, to quote when asking about one's answers."""
+    found = _survey(request, survey)
+    response = _response(found, resume)
+    if response.status != Response.Status.SUBMITTED:
+        return redirect("consultation:page", slug=slug, survey=survey, resume=resume, page=1)
+    return render(request, "consultation/receipt.html", {"survey": found, "title": found.title(_language()), "response": response})
+
+
+@access.participant
+def my_responses(request, slug):
+    """A signed-in respondent's own answers in this process: see, download (CSV), delete."""
+    mine = Response.objects.filter(user=request.user, survey__process=request.process, status=Response.Status.SUBMITTED)
+    if request.method == "POST":
+        target = mine.filter(receipt=request.POST.get("receipt", "")).first()
+        if target is not None:
+            target.delete()
+            messages.success(request, _("Vos réponses ont été supprimées."))
+        return redirect("consultation:mine", slug=slug)
+    if request.GET.get("format") == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["receipt", "survey", "question", "choice", "number", "text", "date"])
+        for response in mine.select_related("survey"):
+            for a in response.answers.order_by("question", "position"):
+                writer.writerow([response.receipt, response.survey.slug, a.question, a.choice, a.number, a.text, a.date or ""])
+        result = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        result["Content-Disposition"] = 'attachment; filename="mes-reponses.csv"'
+        return result
+    return render(request, "consultation/mine.html", {"process": request.process,
+                                                      "responses": mine.select_related("survey").order_by("-submitted_at")})
+
+
+# ---------------------------------------------------------------------------------------------
+# Back office
+
+
+@access.team
+def survey_list(request, slug):
+    """The process's surveys; POST creates an empty one."""
+    process = request.process
+    if request.method == "POST":
+        title = request.POST.get("title", "").strip()
+        new_slug = re.sub(r"[^a-z0-9-]", "-", request.POST.get("new_slug", "").strip().lower()).strip("-")
+        if not title or not new_slug:
+            messages.error(request, _("Donnez un titre et un identifiant."))
+        elif Survey.objects.filter(process=process, slug=new_slug).exists():
+            messages.error(request, _("L'identifiant « %(slug)s » est déjà pris.") % {"slug": new_slug})
+        else:
+            survey = Survey.objects.create(process=process, slug=new_slug, title_fr=title[:200],
+                                           draft=form_to_dict(empty_form(title, new_slug.replace("-", "_"))))
+            return redirect("consultation:builder", slug=slug, survey=survey.slug)
+    surveys = process.surveys.select_related("current_version").order_by("-created")
+    counts = {s.pk: s.responses.filter(status=Response.Status.SUBMITTED).count() for s in surveys}
+    return render(request, "consultation/list.html", {"process": process,
+                                                      "surveys": [(s, counts[s.pk]) for s in surveys]})
+
+
+@access.team
+def upload(request, slug):
+    """XLSForm upload: every problem listed by sheet, row and column; nothing imported unless valid."""
+    problems = []
+    if request.method == "POST":
+        upload_file = request.FILES.get("file")
+        if upload_file is None:
+            problems = [_("Choisissez un fichier .xlsx.")]
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / Path(upload_file.name).name
+                with open(path, "wb") as handle:
+                    for chunk in upload_file.chunks():
+                        handle.write(chunk)
+                try:
+                    form = services.read_form_file(path)
+                except FormatError as exc:
+                    problems = [str(p) for p in exc.problems] or [str(exc)]
+                else:
+                    survey = services.import_form(form, request.process)
+                    messages.success(request, _("Questionnaire importé : %(n)s questions.") % {"n": len(form.questions())})
+                    return redirect("consultation:builder", slug=slug, survey=survey.slug)
+    return render(request, "consultation/upload.html", {"process": request.process, "problems": problems},
+                  status=400 if problems else 200)
+
+
+def _item_path(items, name):
+    """(container list, index) of the item called ``name``, searching groups."""
+    for index, item in enumerate(items):
+        if item.name == name:
+            return items, index
+        if isinstance(item, Group):
+            found = _item_path(item.children, name)
+            if found:
+                return found
+    return None
+
+
+def _parse_choices(raw: str) -> list[Choice]:
+    choices = []
+    for line in raw.splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        code = re.sub(r"[^A-Za-z0-9_\-]", "_", parts[0])
+        fr = parts[1] if len(parts) > 1 and parts[1] else parts[0]
+        en = parts[2] if len(parts) > 2 and parts[2] else ""
+        choices.append(Choice(name=code, labels={FR: fr, **({EN: en} if en else {})}))
+    return choices
+
+
+def _add_question(form, post) -> str | None:
+    """Add a question from the builder's form; returns an error message or None."""
+    name = post.get("name", "").strip()
+    kind = post.get("type", "")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,60}", name):
+        return _("Le nom doit commencer par une lettre et ne contenir que lettres, chiffres et _.")
+    names = {q.name for q in form.questions()} | {g.name for g in form.groups()}
+    if name in names:
+        return _("Le nom « %(name)s » est déjà utilisé.") % {"name": name}
+    if kind not in dict(QUESTION_TYPES):
+        return _("Type de question inconnu.")
+    label_fr = post.get("label_fr", "").strip()
+    if not label_fr:
+        return _("Le libellé en français est obligatoire.")
+    for column in ("relevant", "constraint"):
+        expression = post.get(column, "").strip()
+        if expression:
+            try:
+                tree = expressions.parse(expression)
+            except expressions.ExpressionError as exc:
+                return _("Expression invalide (%(column)s) : %(error)s") % {"column": column, "error": exc}
+            unknown = [r for r in expressions.references(tree) if r not in names]
+            if unknown:
+                return _("Question inconnue dans l'expression : %(name)s") % {"name": unknown[0]}
+    question = Question(name=name, type="text" if kind == "long_text" else kind,
+                        labels={FR: label_fr, **({EN: post["label_en"].strip()} if post.get("label_en", "").strip() else {})},
+                        required=post.get("required") == "yes", relevant=post.get("relevant", "").strip() or None,
+                        constraint=post.get("constraint", "").strip() or None,
+                        appearance="multiline" if kind == "long_text" else ("likert" if kind == "likert" else None))
+    if kind in ("select_one", "select_multiple", "likert", "rank"):
+        question.choices = _parse_choices(post.get("choices", ""))
+        if len(question.choices) < 2:
+            return _("Donnez au moins deux réponses possibles, une par ligne : code | libellé | label.")
+        question.list_name = f"l_{name}"
+    if kind == "commune":
+        question.list_name = "communes.csv"
+    if kind == "score":
+        question.bounds = (0.0, 10.0)
+    if kind in ("integer", "decimal") and question.constraint:
+        low, high = expressions.numeric_bounds(question.constraint)
+        question.bounds = (low, high) if low is not None or high is not None else None
+    page_name = post.get("page", "")
+    found = _item_path(form.items, page_name) if page_name else None
+    if found and isinstance(found[0][found[1]], Group):
+        found[0][found[1]].children.append(question)
+    else:
+        form.items.append(question)
+    return None
+
+
+@access.team
+def builder(request, slug, survey):
+    """The questionnaire builder: settings, pages, questions (add, reorder, remove), publish."""
+    found = _survey(request, survey)
+    form = form_from_dict(found.draft) if found.draft else empty_form(found.title_fr, found.slug)
+    error = None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "settings":
+            found.title_fr = request.POST.get("title_fr", found.title_fr).strip()[:200] or found.title_fr
+            found.title_en = request.POST.get("title_en", "").strip()[:200]
+            found.status = request.POST.get("status") if request.POST.get("status") in Survey.Status.values else found.status
+            found.mode = request.POST.get("mode") if request.POST.get("mode") in Survey.Mode.values else found.mode
+            for field in ("consent_purpose", "consent_controller", "consent_retention"):
+                setattr(found, field, request.POST.get(field, "").strip())
+            try:
+                retention = request.POST.get("retention_until", "").strip()
+                found.retention_until = dt.date.fromisoformat(retention) if retention else None
+            except ValueError:
+                error = _("Date de conservation invalide (AAAA-MM-JJ).")
+            if error is None:
+                if found.status == Survey.Status.OPEN and found.current_version is None:
+                    services.publish(found)
+                found.save()
+        elif action == "add":
+            error = _add_question(form, request.POST)
+        elif action == "page":
+            name = re.sub(r"[^A-Za-z0-9_]", "_", request.POST.get("page_name", "").strip()) or f"page{len(form.groups()) + 1}"
+            if name in {g.name for g in form.groups()} | {q.name for q in form.questions()}:
+                error = _("Le nom « %(name)s » est déjà utilisé.") % {"name": name}
+            else:
+                form.items.append(Group(name=name, labels={FR: request.POST.get("page_label", "").strip() or name},
+                                        appearance="field-list"))
+        elif action in ("up", "down", "delete"):
+            located = _item_path(form.items, request.POST.get("item", ""))
+            if located:
+                container, index = located
+                if action == "delete":
+                    container.pop(index)
+                else:
+                    other = index - 1 if action == "up" else index + 1
+                    if 0 <= other < len(container):
+                        container[index], container[other] = container[other], container[index]
+        elif action == "publish":
+            if not form.questions():
+                error = _("Ajoutez au moins une question avant de publier.")
+            else:
+                found.draft = form_to_dict(form)
+                found.save(update_fields=["draft"])
+                version = services.publish(found)
+                messages.success(request, _("Version %(n)s publiée.") % {"n": version.number})
+                return redirect("consultation:builder", slug=slug, survey=survey)
+        if error is None:
+            found.draft = form_to_dict(form)
+            found.save()
+            return redirect("consultation:builder", slug=slug, survey=survey)
+    return render(request, "consultation/builder.html", {
+        "process": request.process, "survey": found, "items": form.items, "groups": form.groups(), "error": error,
+        "types": QUESTION_TYPES, "statuses": Survey.Status.choices, "modes": Survey.Mode.choices,
+        "versions": found.versions.order_by("-number"), "post": request.POST if error else {},
+        "public_url": request.build_absolute_uri(found.get_absolute_url()),
+    }, status=400 if error else 200)
+
+
+@access.team
+def preview(request, slug, survey):
+    """Every page of the draft as a respondent would see it (nothing is stored)."""
+    found = _survey(request, survey)
+    form = with_profile(form_from_dict(found.draft)) if found.draft else services.current_form(found)
+    contexts = [_page_context(request, found, None, form, i, {}, preview=True) for i in range(len(pages(form)))]
+    return render(request, "consultation/preview.html", {"process": request.process, "survey": found, "pages": contexts})
+
+
+@access.team
+def invitations(request, slug, survey):
+    """Invitations in bulk: POST gives a CSV of single-use links (shown once: only hashes are kept)."""
+    found = _survey(request, survey)
+    if request.method == "POST":
+        try:
+            count = int(request.POST.get("count", "0"))
+        except ValueError:
+            count = 0
+        if not 1 <= count <= 10000:
+            messages.error(request, _("Entre 1 et 10 000 invitations à la fois."))
+            return redirect("consultation:invitations", slug=slug, survey=survey)
+        tokens = services.create_invitations(found, count, request.POST.get("label", "").strip()[:200])
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["lien"])
+        for token in tokens:
+            writer.writerow([request.build_absolute_uri(reverse("consultation:invitation",
+                                                                kwargs={"slug": slug, "survey": survey, "token": token}))])
+        result = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        result["Content-Disposition"] = f'attachment; filename="invitations-{found.slug}.csv"'
+        return result
+    stats = {"total": found.invitations.count(), "used": found.invitations.filter(used_at__isnull=False).count()}
+    return render(request, "consultation/invitations.html", {"process": request.process, "survey": found, "stats": stats})
+
+
+def _hexagon_svg(rows: list[dict], low: float = 1.0, high: float = 5.0) -> list[dict]:
+    """Points of the hexagon polygon (radius ∝ score between ``low`` and ``high``) and axis ends."""
+    import math
+
+    points = []
+    for i, row in enumerate(rows):
+        angle = -math.pi / 2 + i * 2 * math.pi / max(len(rows), 1)
+        share = 0.0 if row["mean"] is None else max(0.0, min(1.0, (row["mean"] - low) / (high - low)))
+        points.append({"x": round(150 + 110 * share * math.cos(angle), 1), "y": round(150 + 110 * share * math.sin(angle), 1),
+                       "ax": round(150 + 110 * math.cos(angle), 1), "ay": round(150 + 110 * math.sin(angle), 1),
+                       "lx": round(150 + 132 * math.cos(angle), 1), "ly": round(150 + 132 * math.sin(angle), 1),
+                       "dimension": row["dimension"], "mean": row["mean"]})
+    return points
+
+
+@access.team
+def results_page(request, slug, survey):
+    """Results with 95 % intervals, crosstab by a segment, NPS, hexagon; small cells suppressed."""
+    found = _survey(request, survey)
+    segment = request.GET.get("segment", "zone")
+    if segment not in results.SEGMENTS:
+        segment = "zone"
+    data = results.cached_results(found, language=_language(), segments=[segment])
+    if request.GET.get("format") == "json":
+        from django.http import JsonResponse
+
+        from atout.commands import to_jsonable
+
+        return JsonResponse(to_jsonable(data), json_dumps_params={"ensure_ascii": False})
+    hexagon_points = _hexagon_svg(data["hexagon"])
+    return render(request, "consultation/results.html", {
+        "process": request.process, "survey": found, "data": data, "segment": segment,
+        "segments": [(key, _(label)) for key, label in SEGMENT_LABELS.items()], "hexagon": hexagon_points,
+        "polygon": " ".join(f"{p['x']},{p['y']}" for p in hexagon_points),
+        "outline": " ".join(f"{p['ax']},{p['ay']}" for p in hexagon_points),
+    })
+
+
+@access.team
+def weighting(request, slug, survey):
+    """Upload margins (variable,category,target over age_band, sex, zone) and rake; shows deff and n_eff."""
+    found = _survey(request, survey)
+    outcome, problem = None, None
+    if request.method == "POST":
+        if request.POST.get("action") == "clear":
+            services.clear_weights(found)
+            messages.success(request, _("Pondération retirée."))
+            return redirect("consultation:weighting", slug=slug, survey=survey)
+        margins_file = request.FILES.get("margins")
+        if margins_file is None:
+            problem = _("Choisissez un fichier de marges.")
+        else:
+            from django.core.management.base import CommandError
+
+            from .management.commands.weights import read_margins
+
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "marges.csv"
+                path.write_bytes(margins_file.read())
+                try:
+                    outcome = services.apply_weights(found, read_margins(path))
+                except (CommandError, RakingError, ValueError) as exc:
+                    detail = str(exc).replace(str(path), margins_file.name)
+                    problem = detail if detail.startswith(margins_file.name) else f"{margins_file.name} : {detail}"
+    weights = Response.objects.filter(survey=found, weight__isnull=False)
+    return render(request, "consultation/weighting.html", {
+        "process": request.process, "survey": found, "outcome": outcome, "problem": problem,
+        "weighted": weights.count(), "submitted": found.responses.filter(status=Response.Status.SUBMITTED).count(),
+        "data": _weights_summary(weights) if outcome is None else None,
+    }, status=400 if problem else 200)
+
+
+def _weights_summary(weights) -> dict | None:
+    """Kish design effect and effective sample size of the stored weights (None without weights)."""
+    from django.db.models import Count, F, Sum
+
+    totals = weights.aggregate(n=Count("id"), sw=Sum("weight"), sw2=Sum(F("weight") * F("weight")))
+    if not totals["n"] or not totals["sw"]:
+        return None
+    deff = totals["n"] * totals["sw2"] / totals["sw"] ** 2
+    return {"deff": deff, "effective_n": totals["n"] / deff}
+
+
+@access.team
+def export(request, slug, survey, fmt):
+    """Responses as CSV (UTF-8), CSV for Excel (';' + BOM) or XLSX; CSV streamed."""
+    found = _survey(request, survey)
+    if found.current_version is None:
+        raise Http404
+    if fmt in ("csv", "excel"):
+        response = StreamingHttpResponse(exports.csv_lines(found, excel=fmt == "excel"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{found.slug}-reponses.csv"'
+        return response
+    if fmt == "xlsx":
+        handle = tempfile.TemporaryFile()
+        exports.write_xlsx(found, handle)
+        handle.seek(0)
+        return FileResponse(handle, as_attachment=True, filename=f"{found.slug}-reponses.xlsx")
+    raise Http404
+
+
+@access.team
+def export_xlsform(request, slug, survey):
+    """The published structure as an XLSForm workbook."""
+    found = _survey(request, survey)
+    if found.current_version is None:
+        raise Http404
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")
+    write_xlsform(form_from_dict(found.current_version.structure), handle.name)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"{found.slug}.xlsx")
+

@@ -1,0 +1,210 @@
+"""Fieldwork for the Drôme demo: a codebook tagged with SWOT categories and the API axes, three
+SIMULATED sessions (their transcripts are written for the demo — "données simulées" — not
+recorded), a few coded excerpts, and, as a separate and clearly labelled example, the real
+comments of the 2019 Grand débat on Lille's Decidim (they are about Lille, not the Drôme) with a
+theme analysis of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from django.db import transaction
+
+from .coding import code_transcript_range, codebook_for
+from .models import Code, ContributionImport, ParticipantGroup, Session, ThemeRun
+
+SIMULATED = "Données simulées"
+
+# (name, definition, SWOT, axis code, parent name)
+CODES = [
+    ("Cadre de vie", "Paysages, nature, climat, qualité de vie quotidienne.", "S", "attractivite", None),
+    ("Nature et montagne", "Vercors, Diois, rivières, activités de pleine nature.", "S", "attractivite", "Cadre de vie"),
+    ("Agriculture et produits", "Bio, vins, lavande, olives, savoir-faire agricoles.", "S", "inventivite", "Cadre de vie"),
+    ("Mobilités", "Transports du quotidien, train, car, covoiturage, vélo.", "W", "proximite", None),
+    ("Logement", "Accès au logement, prix, résidences secondaires, logement des jeunes et saisonniers.", "W", "proximite", None),
+    ("Emploi et formation", "Emplois, apprentissage, formations supérieures, départ des jeunes.", "W", "inventivite", None),
+    ("Santé et services", "Médecins, services publics, commerces de proximité.", "T", "proximite", None),
+    ("Image et notoriété", "Comment la Drôme est vue de l'extérieur, marque territoriale.", "O", "attractivite", None),
+    ("Tourisme", "Fréquentation, saisonnalité, hébergement, festivals.", "O", "attractivite", "Image et notoriété"),
+    ("Innovation et entreprises", "Industrie, filières (cuir, nucléaire, agroalimentaire), création d'entreprise, télétravail.", "O", "inventivite", None),
+    ("Eau et climat", "Sécheresse, ressource en eau, adaptation au changement climatique.", "T", "attractivite", None),
+    ("Vie locale et associations", "Associations, sport, culture, lien social.", "S", "proximite", None),
+]
+
+SESSIONS = [
+    {
+        "title": "Groupe de discussion jeunes — Die (simulé)",
+        "kind": Session.Kind.FOCUS_YOUNG,
+        "date": dt.date(2026, 10, 14),
+        "place": ("26113", "Die"),
+        "groups": [("young", 9, "written", "Autorisation parentale écrite pour les mineurs."), ("agent", 1, "oral", "")],
+        "transcript": """[DONNÉES SIMULÉES — compte rendu fictif écrit pour la démonstration, aucun propos réel]
+
+Animatrice : Qu'est-ce qui vous plaît dans le fait de vivre dans le Diois ?
+
+[Jeune 1] Les montagnes, la rivière en été, on se baigne dans la Drôme. On a de la place et c'est calme. Pour faire du vélo ou de l'escalade c'est génial.
+
+[Jeune 2] Il y a plein d'associations, le club de foot, la radio locale, le festival. Tout le monde se connaît, c'est rassurant.
+
+Animatrice : Et ce qui vous manque ?
+
+[Jeune 3] Le train pour Valence, il n'y en a pas assez. Le soir il n'y a plus rien, il faut qu'un parent nous conduise. Sans permis on est bloqués.
+
+[Jeune 1] Pour les études il faut partir, à Valence ou à Grenoble. Il n'y a pas de formation après le bac ici, à part quelques BTS.
+
+[Jeune 4] Les logements sont chers l'été à cause des touristes et des résidences secondaires. Mon grand frère n'a pas trouvé d'appartement à Die.
+
+Animatrice : Est-ce que vous aimeriez revenir vivre ici plus tard ?
+
+[Jeune 2] Oui si je trouve du travail. Le télétravail ça pourrait marcher, mais la connexion internet est lente dans les hameaux.
+
+[Jeune 5] On dit que la Drôme c'est la bio et la lavande, mais les gens de l'extérieur ne connaissent pas vraiment. Il faudrait mieux la faire connaître sur les réseaux.
+
+[Jeune 3] L'été il fait de plus en plus chaud et la rivière est presque à sec. Ça fait peur pour l'avenir.""",
+    },
+    {
+        "title": "Entretien avec une cheffe d'entreprise — Romans-sur-Isère (simulé)",
+        "kind": Session.Kind.INTERVIEW,
+        "date": dt.date(2026, 10, 21),
+        "place": ("26281", "Romans-sur-Isère"),
+        "groups": [("business", 1, "written", "")],
+        "transcript": """[DONNÉES SIMULÉES — entretien fictif écrit pour la démonstration, aucun propos réel]
+
+Enquêteur : Pourquoi votre entreprise est-elle installée à Romans ?
+
+Dirigeante : Pour le savoir-faire du cuir et de la chaussure. Il reste des artisans et des écoles, c'est une vraie filière. Le label et l'histoire de la ville nous aident à l'export.
+
+Enquêteur : Quelles difficultés rencontrez-vous ?
+
+Dirigeante : Recruter. Les jeunes formés partent à Lyon ou à Grenoble, et les candidats extérieurs ne trouvent pas de logement à un prix raisonnable près de la gare. Les offres de formation en alternance sont trop rares.
+
+Dirigeante : Les transports aussi : la gare TGV est à côté, c'est un atout pour nos clients, mais nos salariés qui viennent des villages n'ont pas de car aux bons horaires.
+
+Enquêteur : Et l'image du territoire ?
+
+Dirigeante : On est entre Lyon et la Provence, ça parle aux gens. Mais on ne se vend pas assez : quand je dis Romans, on me répond raviole, pas innovation. Une marque Drôme qui mette en avant l'industrie créative serait utile.
+
+Dirigeante : La Drôme a une qualité de vie exceptionnelle, c'est mon meilleur argument pour attirer des cadres, à condition qu'ils trouvent un médecin et une école.""",
+    },
+    {
+        "title": "Visite de terrain — Nyons (simulée)",
+        "kind": Session.Kind.FIELD_VISIT,
+        "date": dt.date(2026, 11, 4),
+        "place": ("26220", "Nyons"),
+        "groups": [("elected", 2, "oral", ""), ("business", 3, "oral", ""), ("citizen", 6, "oral", ""),
+                   ("health", 1, "oral", "")],
+        "transcript": """[DONNÉES SIMULÉES — notes de visite fictives écrites pour la démonstration]
+
+Visite du marché et de la coopérative oléicole, échanges avec des commerçants, des élus et des habitants.
+
+Un élu : Nos olives et notre huile sont connues, l'appellation attire des visiteurs toute l'année. La Drôme provençale a une image forte.
+
+Un commerçant : L'été, la fréquentation explose, l'hiver la ville est vide. Les saisonniers ne trouvent pas à se loger.
+
+Une habitante : Il manque des médecins : mon généraliste part à la retraite et personne ne le remplace. Pour un spécialiste il faut aller à Valence ou à Avignon.
+
+Un agriculteur : L'eau devient le sujet numéro un. Avec les sécheresses, les oliviers souffrent et les conflits d'usage augmentent.
+
+Une habitante : Les associations font vivre le village, la fête de l'olive rassemble tout le monde. C'est ce qui donne envie de rester.
+
+Un élu : Nous voulons accueillir des télétravailleurs et des artisans, mais il faut la fibre et des locaux partagés.""",
+    },
+]
+
+# (session index, passage, codes, speaker category)
+EXCERPTS = [
+    (0, "Les montagnes, la rivière en été, on se baigne dans la Drôme.", ["Nature et montagne"], "young"),
+    (0, "Il y a plein d'associations, le club de foot, la radio locale, le festival.", ["Vie locale et associations"], "young"),
+    (0, "Le train pour Valence, il n'y en a pas assez. Le soir il n'y a plus rien, il faut qu'un parent nous conduise.", ["Mobilités"], "young"),
+    (0, "Pour les études il faut partir, à Valence ou à Grenoble.", ["Emploi et formation"], "young"),
+    (0, "Les logements sont chers l'été à cause des touristes et des résidences secondaires.", ["Logement", "Tourisme"], "young"),
+    (0, "Il faudrait mieux la faire connaître sur les réseaux.", ["Image et notoriété"], "young"),
+    (0, "L'été il fait de plus en plus chaud et la rivière est presque à sec.", ["Eau et climat"], "young"),
+    (1, "Pour le savoir-faire du cuir et de la chaussure.", ["Innovation et entreprises"], "business"),
+    (1, "Recruter. Les jeunes formés partent à Lyon ou à Grenoble, et les candidats extérieurs ne trouvent pas de logement", ["Emploi et formation", "Logement"], "business"),
+    (1, "nos salariés qui viennent des villages n'ont pas de car aux bons horaires.", ["Mobilités", "Emploi et formation"], "business"),
+    (1, "Une marque Drôme qui mette en avant l'industrie créative serait utile.", ["Image et notoriété", "Innovation et entreprises"], "business"),
+    (1, "à condition qu'ils trouvent un médecin et une école.", ["Santé et services"], "business"),
+    (2, "Nos olives et notre huile sont connues, l'appellation attire des visiteurs toute l'année.", ["Agriculture et produits", "Tourisme"], "elected"),
+    (2, "Les saisonniers ne trouvent pas à se loger.", ["Logement", "Tourisme"], "business"),
+    (2, "Il manque des médecins : mon généraliste part à la retraite et personne ne le remplace.", ["Santé et services"], "citizen"),
+    (2, "L'eau devient le sujet numéro un.", ["Eau et climat"], "citizen"),
+    (2, "Nous voulons accueillir des télétravailleurs et des artisans, mais il faut la fibre et des locaux partagés.", ["Innovation et entreprises"], "elected"),
+]
+
+LILLE_LABEL = "Exemple hors Drôme : Grand débat 2019 à Lille (Decidim)"
+LILLE_NOTE = (
+    "Commentaires réels publiés en open data par la Métropole européenne de Lille lors du Grand débat national "
+    "de 2019 (Decidim, pseudonymes remplacés). Ils ne concernent PAS la Drôme : ils illustrent l'import et "
+    "l'explorateur de thèmes sur de vraies contributions."
+)
+LILLE_FILE = Path("consultation") / "decidim-lille" / "commentaires_debats.csv"
+
+
+def prepare(process, *, with_lille: bool = True) -> None:
+    """Create (or recreate) the demo fieldwork of ``process``. Idempotent."""
+    with transaction.atomic():
+        codes = _codebook(process)
+        Session.objects.filter(process=process, simulated=True).delete()
+        sessions = [_session(process, spec) for spec in SESSIONS]
+        for index, passage, names, speaker in EXCERPTS:
+            session = sessions[index]
+            start = session.transcript.index(passage)
+            code_transcript_range(session, start, start + len(passage), [codes[n] for n in names],
+                                  speaker_category=speaker)
+    if with_lille:
+        _lille(process)
+
+
+def _codebook(process) -> dict[str, Code]:
+    codebook = codebook_for(process)
+    codebook.description = ("Grille de démonstration : chaque code porte une catégorie AFOM (atouts, faiblesses, "
+                            "opportunités, menaces) et un axe de la stratégie (Attractivité, Proximité, Inventivité).")
+    codebook.save()
+    axes = {a.code: a for a in process.axes.all()}
+    codes: dict[str, Code] = {}
+    for order, (name, definition, swot, axis, parent) in enumerate(CODES):
+        codes[name], _created = Code.objects.update_or_create(
+            codebook=codebook, name=name,
+            defaults={"definition": definition, "swot": swot, "axis": axes.get(axis), "order": order,
+                      "parent": codes.get(parent) if parent else None},
+        )
+    return codes
+
+
+def _session(process, spec: dict) -> Session:
+    from atout.territories.models import Territory
+
+    code, name = spec["place"]
+    place = (Territory.objects.filter(level="commune", code=code).first()
+             or process.territory.communes().filter(name=name).first())
+    session = Session.objects.create(
+        process=process, title=spec["title"], kind=spec["kind"], date=spec["date"], place=place,
+        transcript=spec["transcript"], simulated=True,
+        transcript_note=f"{SIMULATED} : texte écrit pour la démonstration.",
+    )
+    for category, count, consent, note in spec["groups"]:
+        ParticipantGroup.objects.create(session=session, category=category, count=count, consent=consent,
+                                        consent_note=note)
+    return session
+
+
+def _lille(process) -> None:
+    """Import the Lille comments (when the data mirror is there) and analyse them into themes."""
+    from .imports import import_contributions
+    from .themeruns import start_run
+
+    data_dir = os.environ.get("ATOUT_DATA_DIR", "")
+    path = Path(data_dir) / LILLE_FILE if data_dir else None
+    if path is None or not path.is_file():
+        return
+    ContributionImport.objects.filter(process=process, label=LILLE_LABEL).delete()
+    ThemeRun.objects.filter(process=process, label=LILLE_LABEL).delete()
+    batch = import_contributions(process, path, "decidim", label=LILLE_LABEL, note=LILLE_NOTE)
+    run = start_run(process, k=None, seed=0, batches=[batch.pk], transcripts=False, label=LILLE_LABEL)
+    if run.status == ThemeRun.Status.DONE:
+        run.published = True
+        run.save(update_fields=["published"])

@@ -1,0 +1,90 @@
+"""Answering a survey in a real browser (Chromium), on a phone, with and without JavaScript."""
+
+import json
+import os
+import subprocess
+import urllib.request
+
+import pytest
+
+from tests.consultation.forms import write_form
+
+from .conftest import BIN, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def served_survey(served_demo, tmp_path_factory, data_dir):
+    """The test questionnaire imported, open, into the served demo's database (through the CLI)."""
+    served = [p for p in tmp_path_factory.getbasetemp().glob("served*") if not p.is_symlink() and (p / "gunicorn.log").exists()]
+    assert len(served) == 1, f"expected the served demo's folder, found {served}"
+    env = {**os.environ, "ATOUT_VAR_DIR": str(served[0]), "ATOUT_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    form = write_form(tmp_path_factory.mktemp("form") / "navigateur.xlsx")
+    done = subprocess.run([str(BIN / "atout"), "survey", "import-xlsform", str(form), "--process", "drome",
+                           "--slug", "navigateur", "--status", "open", "--json"],
+                          env=env, check=True, capture_output=True, text=True)
+    assert json.loads(done.stdout)["survey"] == "navigateur"
+    url = served_demo + "/consultation/drome/q/navigateur/"
+    # Warm both workers up: their first request loads every app (the French language model included).
+    for _ in range(4):
+        urllib.request.urlopen(url, timeout=240).read()
+    return url
+
+
+def answer_the_survey(page, start_url: str, name: str, years: str) -> str:
+    """Answer every page; ``years`` differs between runs (the same answers twice are a duplicate)."""
+    page.goto(start_url)
+    assert page.get_by_role("heading", level=1).inner_text() == "Perception test"
+    # Starting without consent: an error linked from a summary.
+    page.get_by_role("button", name="Commencer").click()
+    assert page.locator(".error-summary").is_visible()
+    page.get_by_label("J'ai lu ces informations et j'accepte de participer.").check()
+    page.get_by_role("button", name="Commencer").click()
+
+    assert "Page 1 sur 3" in page.locator(".progress-text").inner_text()
+    page.get_by_label("Oui").check()
+    page.get_by_role("button", name="Suivant").click()
+    # The answer opens a question on the same page: shown by the server, no script needed.
+    years_field = page.get_by_label("Depuis combien d'années ?")
+    assert years_field.is_visible()
+    years_field.fill("300")
+    page.get_by_role("button", name="Suivant").click()
+    summary = page.locator(".error-summary")
+    assert summary.is_visible() and "Entre 0 et 100 ans" in summary.inner_text()
+    assert page.get_by_label("Depuis combien d'années ?").get_attribute("aria-invalid") == "true"
+    screenshot(page, f"survey-error-{name}")
+    summary.get_by_role("link").first.click()
+    page.get_by_label("Depuis combien d'années ?").fill(years)
+    page.get_by_role("button", name="Suivant").click()
+
+    assert "Page 2 sur 3" in page.locator(".progress-text").inner_text()
+    page.get_by_label("La nature", exact=True).check()
+    page.locator("#recommande-10").check()  # the 10th option: score 9
+    page.get_by_role("button", name="Suivant").click()
+
+    assert "Page 3 sur 3" in page.locator(".progress-text").inner_text()
+    page.get_by_label("30 à 44 ans").check()
+    page.get_by_label("Votre commune de résidence").select_option("26362")
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    receipt = page.locator("#receipt-id")
+    assert receipt.is_visible()
+    screenshot(page, f"survey-receipt-{name}")
+    return receipt.inner_text()
+
+
+def test_a_survey_is_answered_on_a_phone_with_javascript(served_survey, phone):
+    receipt = answer_the_survey(phone, served_survey, "phone-js", "12")
+    assert len(receipt) == 14
+
+
+def test_a_survey_is_answered_without_javascript(served_survey, browser):
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False, viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        receipt = answer_the_survey(page, served_survey, "phone-nojs", "13")
+        assert len(receipt) == 14
+    finally:
+        context.close()
