@@ -239,7 +239,8 @@ def _open_answers(process):
 @access.facilitator
 def answers(request, slug):
     """Open answers of the process's surveys, to code like transcripts."""
-    items = list(_open_answers(request.process)[:500])
+    # The most recent first: coders follow the answers as they arrive (500 shown; the total is given).
+    items = list(_open_answers(request.process).order_by("-pk")[:500])
     coded = {e.answer_id: [c.code.name for c in e.codings.all()]
              for e in Excerpt.objects.filter(answer__in=items).prefetch_related("codings__code")}
     rows = [(a, coded.get(a.pk, [])) for a in items]
