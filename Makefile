@@ -50,7 +50,7 @@ demo: install
 	@echo
 	@echo "atout is served on http://$(HOST):$(PORT)/  (Drôme process: http://$(HOST):$(PORT)/p/drome/)"
 	@echo "Stop with Ctrl-C."
-	$(BIN)/gunicorn atout.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --forwarded-allow-ips="127.0.0.1"
+	$(BIN)/gunicorn atout.wsgi --preload --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --forwarded-allow-ips="127.0.0.1"
 
 test: install-test browser
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -39,7 +39,7 @@ def served_demo(tmp_path_factory, data_dir):
         subprocess.run([str(BIN / "atout"), *command], env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "atout.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120"],
+        [str(BIN / "gunicorn"), "atout.wsgi", "--preload", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120"],
         env=env, stdout=subprocess.DEVNULL, stderr=(var / "gunicorn.log").open("w"),
     )
     base = f"http://127.0.0.1:{port}"
