@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "atout.strategy",
     "atout.actions",
     "atout.community",
+    "atout.api",
+    "atout.reports",
+    "atout.opendata",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,9 @@ urlpatterns = [
     path("actions/", include("atout.actions.urls")),
     path("communaute/", include("atout.community.urls")),
     path("p/", include("atout.processes.urls")),
+    path("rapports/", include("atout.reports.urls")),
+    path("donnees/", include("atout.opendata.urls")),
+    path("api/", include("atout.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Open data: a Frictionless data package per process."""

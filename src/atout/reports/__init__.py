@@ -1,0 +1,1 @@
+"""Reports rendered to HTML and PDF (WeasyPrint): diagnostic, sub-territory fact sheet, monitoring."""
