@@ -80,6 +80,13 @@ def _rows(path: Path, delimiter: str, required: list[str]) -> Iterator[tuple[int
                     line=1,
                 )
             for row in reader:
+                # DictReader fills a short row with None and files a long row's extra cells under None.
+                if None in row or None in row.values():
+                    raise FormatError(
+                        f"expected {len(header)} fields as in the header, found {len(row) - (None in row)}"
+                        + (" or more" if None in row else ""),
+                        path=path, line=reader.line_num,
+                    )
                 yield reader.line_num, row
     except UnicodeDecodeError as exc:
         raise FormatError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from exc
@@ -227,14 +234,19 @@ def read_contours(path: Path, code_property: str = "code") -> dict[str, dict]:
         raise FormatError("not UTF-8 text", path=path) from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise FormatError("not a GeoJSON FeatureCollection", path=path)
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise FormatError("'features' must be a list of GeoJSON features", path=path, column="features")
     contours = {}
-    for number, feature in enumerate(data.get("features") or [], start=1):
-        props = (feature or {}).get("properties") or {}
-        geometry = (feature or {}).get("geometry")
+    for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            raise FormatError(f"feature #{number} is not a GeoJSON object", path=path)
+        props = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+        geometry = feature.get("geometry")
         code = props.get(code_property)
-        if not code:
+        if not code or not isinstance(code, str | int):
             raise FormatError(f"feature #{number} has no '{code_property}' property", path=path, column=code_property)
-        if not geometry or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
+        if not isinstance(geometry, dict) or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
             raise FormatError(f"feature #{number} ({code}) has no polygon geometry", path=path, column="geometry")
         contours[str(code)] = geometry
     return contours

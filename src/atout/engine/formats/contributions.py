@@ -76,6 +76,8 @@ def read_contributions_json(
         raise FormatError(f"cannot open file: {exc.strerror}", path=path) from exc
     except json.JSONDecodeError as exc:
         raise FormatError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from exc
     if isinstance(data, dict):
         data = next((data[k] for k in _JSON_LIST_KEYS if isinstance(data.get(k), list)), None)
     if not isinstance(data, list):

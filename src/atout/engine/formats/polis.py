@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from atout.engine.formats.cells import safe_row, unsafe_cell
 from atout.engine.formats.errors import FormatError
 from atout.engine.opinion import VoteMatrix
 
@@ -191,9 +192,9 @@ def read_summary(path: Path) -> dict[str, str]:
                             FormatError(f"expected 2 fields (key, value), found {len(row)}", path=path, line=start)
                         )
                     else:
-                        summary[row[0]] = row[1]
+                        summary[row[0]] = unsafe_cell(row[1])
                 start = reader.line_num + 1
-        except csv.Error as exc:
+        except (csv.Error, UnicodeDecodeError) as exc:
             raise FormatError(f"unreadable CSV: {exc}", path=path, line=start) from None
     if problems:
         raise FormatError.collect(problems, path=path)
@@ -226,7 +227,7 @@ def read_comments(path: Path) -> list[Statement]:
         statements.append(
             Statement(
                 id=sid,
-                text=rec["comment-body"],
+                text=unsafe_cell(rec["comment-body"]),
                 author_id=values["author-id"],
                 moderated=values["moderated"],
                 timestamp=values["timestamp"],
@@ -354,6 +355,10 @@ def _format_vote(value: int) -> str:
 def write_conversation(conversation: PolisConversation, folder: str | Path) -> list[Path]:
     """Write the export folder (summary, comments, votes with history, participants-votes).
 
+    Text cells that a spreadsheet would run as a formula (a comment starting with ``=``, ``+``,
+    ``-`` or ``@``) get a leading apostrophe (:mod:`atout.engine.formats.cells`); :func:`read_conversation`
+    removes it, so our own export reads back unchanged. Votes and counts are numbers and are kept.
+
     ``participants-votes.csv`` is rebuilt from the latest votes and ``polis_groups``: one column per
     statement that received a vote, in ascending id order, as pol.is does; rows in the order of
     ``polis_groups`` (the order read), then other voters by id. Returns the paths written.
@@ -366,7 +371,7 @@ def write_conversation(conversation: PolisConversation, folder: str | Path) -> l
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         for key, value in conversation.summary.items():
-            writer.writerow([key, value])
+            writer.writerow(safe_row([key, value]))
     written.append(path)
 
     path = folder / COMMENTS
@@ -374,7 +379,7 @@ def write_conversation(conversation: PolisConversation, folder: str | Path) -> l
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(COMMENT_COLUMNS)
         for s in conversation.statements:
-            writer.writerow([s.timestamp, s.datetime, s.id, s.author_id, s.agrees, s.disagrees, s.moderated, s.text])
+            writer.writerow(safe_row([s.timestamp, s.datetime, s.id, s.author_id, s.agrees, s.disagrees, s.moderated, s.text]))
     written.append(path)
 
     path = folder / VOTES
