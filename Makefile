@@ -17,17 +17,25 @@ ifeq ($(ATOUT_DATA_DIR),)
 endif
 export ATOUT_VAR_DIR ?= $(abspath var)
 
-.PHONY: demo test install install-test browser lint serve messages clean
+.PHONY: demo test install install-test browser system-libs lint serve messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# PDF reports (WeasyPrint) need Pango, HarfBuzz and fonts from Debian. Installed once, as root or via sudo.
+system-libs:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset \
+	   && [ -d /usr/share/fonts/truetype/dejavu ]; } || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation; }
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python system-libs
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python system-libs
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 

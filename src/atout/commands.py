@@ -67,8 +67,11 @@ class GroupCommand(BaseCommand):
             add_args(action_parser)
 
     def handle(self, *args, action: str, **options):
+        from atout.web.audit import cli_command
+
         method = getattr(self, "do_" + action.replace("-", "_"))
-        result = method(**options)
+        with cli_command(self.__module__.rsplit(".", 1)[-1], action, options):  # the audit log (user "cli")
+            result = method(**options)
         if result is None:
             return
         if options.get("json"):

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a lost database connection anywhere below becomes a clean 503 with Retry-After.
+    "atout.web.middleware.DatabaseUnavailable",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "atout.web.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "atout.web.middleware.FriendlyMethodNotAllowed",
@@ -100,6 +103,7 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'atout.sqlite3'}",
         conn_max_age=int(os.environ.get("ATOUT_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,  # a connection kept across requests is checked after a database restart
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -186,9 +190,25 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Logs carry no personal data: tokens in URLs, e-mail and IP addresses are masked (atout.web.logfilters).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "atout.web.logfilters.RedactPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("ATOUT_LOG_LEVEL", "WARNING")},
 }
+
+# A cache shared by every app process (the API's rate limits count across gunicorn workers); its table is
+# made by `atout migrate` (atout.web.apps).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "atout_cache"}}
+
+# Sign-in throttling (atout.web.throttle): failures per username and per client within the cool-down.
+ATOUT_LOGIN_MAX_FAILURES = int(os.environ.get("ATOUT_LOGIN_MAX_FAILURES", "5"))
+ATOUT_LOGIN_MAX_FAILURES_PER_CLIENT = int(os.environ.get("ATOUT_LOGIN_MAX_FAILURES_PER_CLIENT", "20"))
+ATOUT_LOGIN_COOLDOWN = int(os.environ.get("ATOUT_LOGIN_COOLDOWN", "900"))
+CSRF_COOKIE_HTTPONLY = True  # no script of ours reads the CSRF cookie
+
+# Uploads: size limit in MB (atout.web.uploads); background tasks restarted after a worker died (atout.web.tasks).
+ATOUT_MAX_UPLOAD_MB = int(os.environ.get("ATOUT_MAX_UPLOAD_MB", "20"))
+ATOUT_TASK_MAX_ATTEMPTS = int(os.environ.get("ATOUT_TASK_MAX_ATTEMPTS", "3"))

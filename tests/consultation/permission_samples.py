@@ -24,6 +24,8 @@ def samples(process) -> dict:
         "consultation:receipt": {**base, "resume": done},
         "consultation:builder": base,
         "consultation:preview": base,
+        "consultation:edit_question": {**base, "name": "q1"},
+        "consultation:quotas": base,
         "consultation:invitations": base,
         "consultation:results": base,
         "consultation:weighting": base,

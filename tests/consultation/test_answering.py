@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.db import IntegrityError
 from django.urls import reverse
 
 from atout.consultation.models import Answer, Invitation, RateBucket, Response
@@ -167,27 +166,5 @@ def test_an_invitation_link_serves_once(client, survey):
     assert client.get(bad).status_code == 404
 
 
-def test_a_failure_while_storing_leaves_nothing(client, survey, monkeypatch):
-    """One transaction: if writing the answers fails half-way, the response stays partial with no answer.
-
-    The fault is injected by appending a row the database itself rejects (NULL response) after the
-    good rows: the good rows must be rolled back with it."""
-    from atout.consultation import services
-
-    first = page_url(start(client, survey))
-    response = Response.objects.get(survey=survey)
-    answers = {"habite": "oui", "annees": 3, "recommande": 8, "profil_age": "15-29"}
-
-    def broken_rows(*args, **kwargs):
-        rows = original(*args, **kwargs)
-        rows.append(Answer(survey=survey, response_id=None, question="broken"))  # NOT NULL violated in the database
-        return rows
-
-    original = services.answer_rows
-    monkeypatch.setattr(services, "answer_rows", broken_rows)
-    with pytest.raises(IntegrityError):
-        services.submit(response, answers)
-    response.refresh_from_db()
-    assert response.status == "partial" and response.receipt is None
-    assert not Answer.objects.filter(response=response).exists()
-    assert first
+# A failure while storing (connection lost after the answer rows were written, before the commit)
+# is tested with a real fault in test_load_short.py::test_a_connection_lost_while_storing_gives_a_503_and_stores_nothing.

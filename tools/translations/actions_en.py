@@ -84,4 +84,16 @@ T = {
 "Rien n'a été importé : corrigez les lignes signalées ci-dessous.": "Nothing was imported: fix the rows listed below.",
 "%(n)s action(s) importée(s) : %(created)s créée(s), %(updated)s mise(s) à jour.": "%(n)s action(s) imported: %(created)s created, %(updated)s updated.",
 "Priorités": "Priorities",
+# team follow-up forms (milestones, KPIs, measurements)
+"Indicateur du catalogue": "Catalogue indicator", "Vide : le libellé de l'indicateur du catalogue.": "Empty: the catalogue indicator's label.",
+"L'année cible doit suivre l'année de référence.": "The target year must come after the baseline year.",
+"Année": "Year", "Valeur": "Value", "Source": "Source", "Formulaire": "Form",
+"Jalon ajouté.": "Milestone added.", "Jalon supprimé.": "Milestone deleted.", "Jalon mis à jour.": "Milestone updated.",
+"Indicateur de suivi ajouté.": "KPI added.", "Indicateur de suivi supprimé.": "KPI deleted.",
+"Mesure enregistrée.": "Measurement recorded.", "Mesure de cette année remplacée.": "This year's measurement was replaced.",
+"Marquer à venir": "Mark as upcoming", "Marquer atteint": "Mark as reached", "Supprimer": "Delete",
+"Ajouter un jalon": "Add a milestone", "Ajouter le jalon": "Add the milestone",
+"Mesurer « %(label)s »": "Measure “%(label)s”", "Enregistrer la mesure": "Record the measurement",
+"Supprimer l'indicateur « %(label)s »": "Delete the KPI “%(label)s”",
+"Ajouter un indicateur de suivi": "Add a KPI", "Ajouter l'indicateur": "Add the KPI",
 }

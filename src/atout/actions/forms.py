@@ -1,11 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Status
+from atout.web.uploads import UploadField
+
+from .models import Kpi, Milestone, Status
 
 
 class PlanImportForm(forms.Form):
-    spreadsheet = forms.FileField(
+    spreadsheet = UploadField(
+        kinds=["xlsx", "csv"], max_bytes=10 * 1024 * 1024,
         label=_("Tableur du plan d'actions (.xlsx ou .csv)"),
         help_text=_("Une ligne par action ; colonnes décrites dans le modèle. Rien n'est importé si une ligne est en erreur."),
     )
@@ -35,3 +38,50 @@ class ProgressUpdateForm(forms.Form):
     progress = forms.FloatField(label=_("Avancement (%)"), required=False, min_value=0, max_value=100,
                                 help_text=_("Vide : l'avancement par défaut du statut."))
     note = forms.CharField(label=_("Commentaire"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MilestoneForm(forms.ModelForm):
+    """A milestone of an action; its evidence is chosen among the process's evidence."""
+
+    class Meta:
+        model = Milestone
+        fields = ["date", "title", "done", "evidence"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, process, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].queryset = process.evidence.order_by("title")
+
+
+class KpiForm(forms.ModelForm):
+    """A KPI of an action: a catalogue indicator with its baseline and target (the trajectory runs between)."""
+
+    indicator = forms.ChoiceField(label=_("Indicateur du catalogue"))
+
+    class Meta:
+        model = Kpi
+        fields = ["indicator", "label", "unit", "baseline_value", "baseline_year", "target_value", "target_year",
+                  "baseline_evidence"]
+
+    def __init__(self, *args, process, **kwargs):
+        from atout.diagnostic.models import Indicator
+
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = [("", "—")] + [
+            (i.code, f"{i.label_fr} ({i.unit})") for i in Indicator.objects.order_by("theme", "order", "code")]
+        self.fields["baseline_evidence"].queryset = process.evidence.order_by("title")
+        self.fields["label"].required = False
+        self.fields["label"].help_text = _("Vide : le libellé de l'indicateur du catalogue.")
+
+    def clean(self):
+        cleaned = super().clean()
+        baseline, target = cleaned.get("baseline_year"), cleaned.get("target_year")
+        if baseline and target and target < baseline:
+            self.add_error("target_year", _("L'année cible doit suivre l'année de référence."))
+        return cleaned
+
+
+class MeasurementForm(forms.Form):
+    year = forms.IntegerField(label=_("Année"), min_value=1900, max_value=2200)
+    value = forms.FloatField(label=_("Valeur"))
+    source = forms.CharField(label=_("Source"), required=False, max_length=300)

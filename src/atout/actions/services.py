@@ -15,7 +15,7 @@ from atout.engine.formats.errors import FormatError
 from atout.processes.models import Process
 from atout.strategy.models import Objective
 
-from .models import Action, Kpi, ProgressUpdate
+from .models import Action, Kpi, Measurement, ProgressUpdate
 
 
 def _float(value: Decimal | None) -> float | None:
@@ -144,3 +144,17 @@ def budget_totals(plan: engine.Plan) -> dict[str, float]:
         for name in engine.BUDGET_FIELDS:
             totals[name] += engine.action_budget(plan, action_id, name) or 0.0
     return totals
+
+
+def record_progress(action: Action, *, status: str, progress: float | None, note: str = "", user=None) -> ProgressUpdate:
+    """Set an action's status and progress and keep the change in its journal (one transaction).
+    Used by the action page and the API."""
+    with transaction.atomic():
+        action.status, action.progress = status, progress
+        action.save(update_fields=["status", "progress"])
+        return ProgressUpdate.objects.create(action=action, author=user, status=status, progress=progress, note=note)
+
+
+def record_measurement(kpi: Kpi, *, year: int, value: float, source: str = "") -> tuple[Measurement, bool]:
+    """Create or replace the KPI's measurement of ``year`` (one per year); returns it and whether it is new."""
+    return Measurement.objects.update_or_create(kpi=kpi, year=year, defaults={"value": value, "source": source})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import tracking_views, views
 
 app_name = "actions"
 urlpatterns = [
@@ -11,4 +11,9 @@ urlpatterns = [
     path("<slug:slug>/modele.csv", views.template, name="template"),
     path("<slug:slug>/action/<str:code>/", views.action, name="action"),
     path("<slug:slug>/action/<str:code>/avancement/", views.update, name="update"),
+    path("<slug:slug>/action/<str:code>/jalons/", tracking_views.milestone_add, name="milestone_add"),
+    path("<slug:slug>/jalon/<int:pk>/", tracking_views.milestone_change, name="milestone_change"),
+    path("<slug:slug>/action/<str:code>/indicateurs/", tracking_views.kpi_add, name="kpi_add"),
+    path("<slug:slug>/indicateur/<int:pk>/supprimer/", tracking_views.kpi_delete, name="kpi_delete"),
+    path("<slug:slug>/indicateur/<int:pk>/mesures/", tracking_views.measurement_add, name="measurement_add"),
 ]

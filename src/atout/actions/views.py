@@ -20,8 +20,8 @@ from atout.web import access
 from . import services
 from .charts import gantt, kpi_chart
 from .demo import PLAN_FILE
-from .forms import FilterForm, PlanImportForm, ProgressUpdateForm
-from .models import Action, ProgressUpdate
+from .forms import FilterForm, KpiForm, MeasurementForm, MilestoneForm, PlanImportForm, ProgressUpdateForm
+from .models import Action
 
 #: Evidence kinds that carry what people said: shown as "vous avez dit" next to an action.
 VOICE_KINDS = {Evidence.Kind.OPINION, Evidence.Kind.CONTRIBUTION, Evidence.Kind.EXCERPT, Evidence.Kind.THEME,
@@ -131,6 +131,9 @@ def action(request, slug, code):
         "kpis": kpis, "updates": item.updates.select_related("author")[:20], "team": team,
         "budget": {name: services.engine.action_budget(plan, code, name) for name in services.engine.BUDGET_FIELDS},
         "update_form": ProgressUpdateForm(initial={"status": item.status, "progress": item.progress}) if team else None,
+        "milestone_form": MilestoneForm(process=process) if team else None,
+        "kpi_form": KpiForm(process=process) if team else None,
+        "measurement_form": MeasurementForm() if team else None,
         "zones": item.subterritories.order_by("name"),
     })
 
@@ -144,10 +147,8 @@ def update(request, slug, code):
     if not form.is_valid():
         messages.error(request, "; ".join(f"{form.fields[f].label} : {e}" for f, errors in form.errors.items() for e in errors))
         return redirect(item)
-    item.status, item.progress = form.cleaned_data["status"], form.cleaned_data["progress"]
-    item.save(update_fields=["status", "progress"])
-    ProgressUpdate.objects.create(action=item, author=request.user, status=item.status, progress=item.progress,
-                                  note=form.cleaned_data["note"])
+    services.record_progress(item, status=form.cleaned_data["status"], progress=form.cleaned_data["progress"],
+                             note=form.cleaned_data["note"], user=request.user)
     messages.success(request, _("Avancement enregistré."))
     return redirect(item)
 

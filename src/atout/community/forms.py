@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from atout.territories.models import Level, Territory
+from atout.web.uploads import UploadField
 
 from .models import Ambassador, Category, Newsletter, Purpose, Story
 
@@ -143,7 +144,7 @@ class StoryModerationForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Fichier CSV ou XLSX"))
+    file = UploadField(kinds=["csv", "xlsx"], label=_("Fichier CSV ou XLSX"))
 
 
 class NewsletterForm(forms.ModelForm):

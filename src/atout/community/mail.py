@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from atout.web.tasks import on_task_failure
+
 from .models import Bounce, Delivery, Newsletter, Notification, Registration, Subscription
 
 CONFIRM_SALT = "atout.community.subscription.confirm"
@@ -255,6 +257,13 @@ def send_newsletter(newsletter: Newsletter, *, base_url: str | None = None) -> i
 def send_newsletter_task(newsletter_id: int) -> int:
     """Background entry point: ``send_newsletter_task.enqueue(newsletter.pk)``."""
     return send_newsletter(Newsletter.objects.get(pk=newsletter_id))
+
+
+@on_task_failure("atout.community.mail.send_newsletter_task")
+def sending_lost(newsletter_id: int, *, message: str) -> None:
+    """The worker died while sending too many times: back to draft, so the team can send again (sending
+    resumes where it stopped: addresses already served are skipped)."""
+    Newsletter.objects.filter(pk=newsletter_id, status=Newsletter.Status.SENDING).update(status=Newsletter.Status.DRAFT)
 
 
 def record_bounces(lines, *, kind: str = "hard") -> int:

@@ -6,7 +6,8 @@ Anholt's six dimensions, two open questions — and ``count`` simulated response
 demo is identical on every machine). Answers are drawn to be plausible by sub-territory and age
 (e.g. the Drôme provençale rates its climate higher, young people rate housing lower), and the
 sample is deliberately skewed (more women, more 45–59) so that weighting has something to correct.
-Every simulated response has ``simulated=True`` and pages showing them say so.
+Every simulated response has ``simulated=True`` and pages showing them say so. Quotas by age band ×
+sub-territory are generated from the INSEE population (aged 15+) for a sample of 3,000.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.utils import timezone
 from atout.engine.formats.xlsform import Choice, Form, Group, Question
 from atout.territories.models import Level
 
-from . import services
+from . import quotas, services
 from .models import Answer, Response, Survey, new_receipt
 from .structure import EN, FR
 
@@ -150,10 +151,21 @@ BRAKE_TEXTS = [
 ]
 
 
+#: Sample size the demo's quota targets (age band × sub-territory, from INSEE) sum to.
+QUOTA_TOTAL = 3000
+
+
 @dataclass
 class DemoSurvey:
     survey: Survey
     responses: int
+    quota_cells: int = 0
+    quota_problem: str = ""
+
+    def messages(self) -> list[str]:
+        if self.quota_problem:
+            return [f"survey quotas not generated: {self.quota_problem}"]
+        return []
 
 
 def prepare(process, *, count: int = 3200, seed: int = SEED) -> DemoSurvey:
@@ -172,7 +184,14 @@ def prepare(process, *, count: int = 3200, seed: int = SEED) -> DemoSurvey:
         survey.retention_until = dt.date(2028, 12, 31)
         survey.save()
         simulate(survey, count, seed)
-    return DemoSurvey(survey=survey, responses=count)
+    report = DemoSurvey(survey=survey, responses=count)
+    # Quotas by age band × sub-territory, proportional to the INSEE population aged 15+: the team's
+    # quota page then shows cells over- and under-filled by the (skewed) simulated sample.
+    try:
+        report.quota_cells = quotas.generate(survey, ["age_band", "zone"], QUOTA_TOTAL).created
+    except quotas.QuotaInputError as exc:
+        report.quota_problem = str(exc)
+    return report
 
 
 def _zone_communes(process) -> dict:

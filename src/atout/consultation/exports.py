@@ -2,8 +2,11 @@
 
 Columns never depend on who answered what: the response's facts, the profile, then for each
 question of the survey (every version, current order first) its code column and, for choices, a
-``<name>_label`` column (conditional questions not asked are simply empty). Rows are produced
-chunk by chunk (2,000 responses at a time), so memory stays flat whatever the number of responses.
+``<name>_label`` column (conditional questions not asked are simply empty). Rows are read from
+two ordered queries through server-side cursors and pivoted one response at a time, so memory
+stays flat whatever the number of responses. No cell can start a spreadsheet formula: text that
+begins with ``= + - @`` (other than a plain number) gets a leading apostrophe
+(:mod:`atout.engine.formats.cells`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.db import connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
 
+from atout.engine.formats.cells import TRIGGER_SET, safe_cell, safe_row
 from atout.engine.formats.errors import FormatError
 from atout.engine.formats.xlsform import Form, Question
 
@@ -26,7 +30,6 @@ from .models import Answer, Response, Survey
 from .services import answer_rows, profile_columns
 from .structure import form_from_dict, text
 
-CHUNK = 2000
 FIXED_COLUMNS = ["receipt", "submitted_at", "version", "simulated", "source", "weight", "age_band", "sex",
                  "commune_code", "commune", "epci", "zone", "profile_status"]
 LABELLED_TYPES = ("select_one", "likert", "select_multiple", "rank", "commune")
@@ -57,67 +60,117 @@ def columns(questions: list[Question]) -> list[str]:
 
 
 def rows(survey: Survey, language: str = "fr") -> Iterator[list]:
-    """The header, then one list of texts per submitted response, in submission order (streamed)."""
+    """The header, then one list of texts per submitted response, in response order (streamed).
+
+    Two queries ordered by response id are read side by side — the responses, and every answer
+    row of their answers — through server-side cursors (:func:`_batches`), and each response's
+    answers are placed in its line as they come. Every cell is made safe where it is produced
+    (:func:`_safe`): labels once, fixed columns and answer values per row."""
     questions = export_questions(survey)
-    yield columns(questions)
-    labels = {q.name: {c.name: text(c.labels, language) for c in q.choices} for q in questions}
+    header = columns(questions)
+    yield safe_row(header)
+    index = {name: i for i, name in enumerate(header)}
     communes = {}
+    if any(q.type == "commune" for q in questions):
+        communes = {code: _safe(name) for code, name in survey.process.territory.communes().values_list("code", "name")}
+    # answer row's question → (its column, the (safe) labels of its codes, or None without a label column)
+    slots: dict[str, tuple[int, dict | None]] = {}
     for q in questions:
-        if q.type == "commune":
-            communes = dict(survey.process.territory.communes().values_list("code", "name"))
-            break
-    responses = (Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED)
-                 .order_by("id").values_list("id", "receipt", "submitted_at", "version__number", "simulated", "source",
-                                             "weight", "age_band", "sex", "commune__code", "commune__name",
-                                             "epci__name", "zone__name", "profile_status"))
-    last_id = 0
-    while True:
-        chunk = list(responses.filter(id__gt=last_id)[:CHUNK])
-        if not chunk:
-            return
-        last_id = chunk[-1][0]
-        answers = _chunk_answers(survey.pk, chunk[0][0], last_id)
-        for record in chunk:
-            given = answers.get(record[0], {})
-            line = [_cell(v) for v in record[1:]]
-            line[1] = record[2].isoformat() if record[2] else ""
-            for q in questions:
-                values = given.get(q.name, [])
-                line.append(" ".join(values))
-                if q.type in LABELLED_TYPES:
-                    names = labels[q.name] if q.type != "commune" else communes
-                    line.append(" | ".join(names.get(v, v) for v in values))
-                if q.or_other:
-                    line.append(" ".join(given.get(f"{q.name}_other", [])))
+        names = None
+        if q.type in LABELLED_TYPES:
+            names = communes if q.type == "commune" else {c.name: _safe(text(c.labels, language)) for c in q.choices}
+        slots[q.name] = (index[q.name], names)
+        if q.or_other:
+            slots[f"{q.name}_other"] = (index[f"{q.name}_other"], None)
+    blanks = [""] * (len(header) - len(FIXED_COLUMNS))
+    answer_table, response_table, version_table = (Answer._meta.db_table, Response._meta.db_table,
+                                                   Response._meta.get_field("version").related_model._meta.db_table)
+    territory_table = Response._meta.get_field("zone").related_model._meta.db_table
+    submitted = [survey.pk, Response.Status.SUBMITTED]
+    # Both ordered by response id; the (survey, status) index gives the responses in id order and
+    # the (response, question) index their answers, so neither query sorts the whole table.
+    responses = _batches(f"""
+        SELECT r.id, r.receipt, r.submitted_at, v.number, r.simulated, r.source, r.weight, r.age_band, r.sex,
+               c.code, c.name, e.name, z.name, r.profile_status
+        FROM {response_table} r JOIN {version_table} v ON v.id = r.version_id
+        LEFT JOIN {territory_table} c ON c.id = r.commune_id LEFT JOIN {territory_table} e ON e.id = r.epci_id
+        LEFT JOIN {territory_table} z ON z.id = r.zone_id
+        WHERE r.survey_id = %s AND r.status = %s ORDER BY r.id""", submitted)
+    answers = _batches(f"""
+        SELECT a.response_id, a.question, a.choice, a.number, a.text, a.date
+        FROM {response_table} r JOIN {answer_table} a ON a.response_id = r.id
+        WHERE r.survey_id = %s AND r.status = %s ORDER BY r.id, a.question, a.position""", submitted)
+    batch, i = next(answers, []), 0
+    size = len(batch)
+    for chunk in responses:
+        for (response_id, receipt, submitted_at, version, simulated, source, weight, age_band, sex, commune_code,
+             commune, epci, zone, status) in chunk:
+            line = [receipt or "", _timestamp(submitted_at), str(version), "1" if simulated else "0", _safe(source),
+                    "" if weight is None else repr(weight), age_band, sex, commune_code or "", _safe(commune or ""),
+                    _safe(epci or ""), _safe(zone or ""), status, *blanks]
+            while True:
+                if i == size:
+                    batch, i = next(answers, []), 0
+                    size = len(batch)
+                    if not size:
+                        break
+                row = batch[i]
+                if row[0] != response_id:
+                    if row[0] < response_id:  # cannot happen (same responses, same order); skipped if it did
+                        i += 1
+                        continue
+                    break
+                i += 1
+                slot = slots.get(row[1])
+                if slot is None:
+                    continue
+                choice, number, text_value, date = row[2], row[3], row[4], row[5]
+                if choice:
+                    value = choice
+                elif number is not None:
+                    value = _number_text(number)
+                elif text_value:
+                    value = text_value
+                else:
+                    value = date.isoformat() if hasattr(date, "isoformat") else (date or "")
+                if value[:1] in TRIGGER_SET:
+                    value = safe_cell(value)
+                column, names = slot
+                if line[column] == "":
+                    line[column] = value
+                    if names is not None:
+                        line[column + 1] = names.get(value, value)
+                else:  # several values of one question (multiple choice, ranking), in their order
+                    line[column] += " " + value
+                    if names is not None:
+                        line[column + 1] += " | " + names.get(value, value)
             yield line
 
 
-def _chunk_answers(survey_id: int, first_id: int, last_id: int) -> dict[int, dict[str, list[str]]]:
-    """Answers of the responses with ids in [first_id, last_id], as text, by response and question.
+def _safe(value: str) -> str:
+    return safe_cell(value) if value[:1] in TRIGGER_SET else value
 
-    A plain cursor: Django's model machinery costs more than the query on millions of rows."""
-    table = Answer._meta.db_table
-    found: dict[int, dict[str, list[str]]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # The (response, question) index serves this range; rows of another survey's responses
-            # that fall in the range are never looked up by the caller.
-            f"SELECT response_id, question, choice, number, text, date FROM {table} "
-            "WHERE response_id BETWEEN %s AND %s ORDER BY response_id, question, position",
-            [first_id, last_id],
-        )
-        rows = cursor.fetchall()  # one call into the driver, not one Python generator step per row
-        for response_id, question, choice, number, text_value, date in rows:
-            if choice:
-                value = choice
-            elif number is not None:
-                value = _number_text(number)
-            elif text_value:
-                value = text_value
-            else:
-                value = date.isoformat() if hasattr(date, "isoformat") else (date or "")
-            found.setdefault(response_id, {}).setdefault(question, []).append(value)
-    return found
+
+def _batches(sql: str, params: list, size: int = 5000) -> Iterator[list[tuple]]:
+    """Rows of ``sql`` in lists of ``size``, from a server-side cursor (PostgreSQL) or the SQLite
+    cursor, so memory does not grow with the number of rows."""
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while True:
+            batch = cursor.fetchmany(size)
+            if not batch:
+                return
+            yield batch
+
+
+def _timestamp(value) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:  # SQLite through a raw cursor: stored in UTC, given as the ORM would
+        value = value.replace(tzinfo=dt.UTC)
+    return value.isoformat()
 
 
 def _number_text(number: float) -> str:

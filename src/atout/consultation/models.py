@@ -148,6 +148,8 @@ class Response(models.Model):
     class Status(models.TextChoices):
         PARTIAL = "partial", _("En cours")
         SUBMITTED = "submitted", _("Envoyée")
+        #: Refused because a quota cell closed when full holds the respondent (see Quota).
+        SCREENED_OUT = "screened_out", _("Écartée (quota atteint)")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="responses")
@@ -183,6 +185,12 @@ class Response(models.Model):
             models.Index(fields=["survey", "status"]),
             models.Index(fields=["survey", "fingerprint"]),
             models.Index(fields=["survey", "zone"]),
+            # Quota fill rates: one GROUP BY over these columns, read from the index alone.
+            models.Index(fields=["survey", "status", "age_band", "sex", "zone"], name="response_quota_cells"),
+            # Covers the results' freshness checks (count, Σid, Σw… of the submitted responses up to
+            # a submission time) so they read the index only: see consultation.results.aggregates.
+            models.Index(fields=["survey", "status", "submitted_at", "weight", "simulated", "id"],
+                         name="response_results_facts"),
         ]
 
     def __str__(self):
@@ -249,3 +257,37 @@ class ResultsSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.survey.slug} {self.key}"
+
+
+class Quota(models.Model):
+    """A target number of submitted responses for one cell of respondents' profiles.
+
+    ``cell`` maps one or more profile variables to a category: ``age_band`` and ``sex`` (INSEE
+    codes), ``profile_status``, ``zone`` or ``epci`` (the territory's code). A response is in the
+    cell when all its columns match. When ``close_when_full`` is set and the cell holds ``target``
+    submitted responses, new respondents of the cell are screened out (``Response.Status.SCREENED_OUT``).
+    """
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Saisi par l'équipe")
+        INSEE = "insee", _("Marges de population INSEE")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="quotas")
+    cell = models.JSONField(_("cellule"))
+    #: The cell as sorted ``variable=category`` pairs joined by ``;``: one quota per cell.
+    key = models.CharField(max_length=300)
+    target = models.PositiveIntegerField(_("objectif"))
+    close_when_full = models.BooleanField(_("fermer la cellule quand elle est pleine"), default=False)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.MANUAL)
+    #: Population behind the target when generated from INSEE margins (persons), for the record.
+    population = models.FloatField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        constraints = [models.UniqueConstraint(fields=["survey", "key"], name="quota_survey_key")]
+        ordering = ["survey", "key"]
+
+    def __str__(self):
+        return f"{self.survey.slug} {self.key}: {self.target}"

@@ -19,6 +19,7 @@ from atout.engine.formats.xlsform import Form, read_xlsform
 from atout.engine.weighting import rake
 from atout.territories.models import Level, Territory
 
+from . import quotas
 from .models import (
     Answer,
     Invitation,
@@ -207,6 +208,8 @@ def submit(response: Response, answers: dict, *, key: str = "") -> Response:
 
     Refuses (``SubmissionRefused``) a closed survey, a used invitation, and a duplicate (same
     answers from the same hashed address within 24 hours). Submitting twice returns the first.
+    A respondent of a full quota cell closed when full is screened out instead: the response is
+    returned with status ``screened_out`` and no answer is stored.
     """
     with transaction.atomic():
         locked = Response.objects.select_for_update().select_related("survey", "version").get(pk=response.pk)
@@ -215,6 +218,14 @@ def submit(response: Response, answers: dict, *, key: str = "") -> Response:
         survey = locked.survey
         if survey.status != Survey.Status.OPEN:
             raise SubmissionRefused("closed")
+        if locked.status == Response.Status.SCREENED_OUT:
+            return locked
+        profile = profile_columns(answers)
+        # Checked again here, under a lock on the cell's quota: the cell may have filled up since
+        # the profile page, and two respondents of the last place must not both get in.
+        if quotas.full_quota(survey, profile, lock=True) is not None:
+            _screen_out(locked, profile)
+            return locked
         now = timezone.now()
         if locked.invitation_id is not None:
             if not Invitation.objects.filter(pk=locked.invitation_id, used_at__isnull=True).update(used_at=now):
@@ -224,7 +235,7 @@ def submit(response: Response, answers: dict, *, key: str = "") -> Response:
             raise SubmissionRefused("duplicate")
         form = form_from_dict(locked.version.structure)
         Answer.objects.bulk_create(answer_rows(survey, locked, form, answers), batch_size=500)
-        for field, value in profile_columns(answers).items():
+        for field, value in profile.items():
             setattr(locked, field, value)
         locked.status = Response.Status.SUBMITTED
         locked.submitted_at = now
@@ -233,6 +244,32 @@ def submit(response: Response, answers: dict, *, key: str = "") -> Response:
         locked.progress = {}
         locked.save()
         return locked
+
+
+def _screen_out(response: Response, profile: dict) -> None:
+    """Record a respondent refused by a full quota cell: the profile columns are kept (the
+    screen-outs are counted per cell), the answers given so far are erased, nothing else stored."""
+    for field, value in profile.items():
+        setattr(response, field, value)
+    response.status = Response.Status.SCREENED_OUT
+    response.progress = {}
+    # Counted anonymously: not kept in the respondent's account (who could not see or delete it).
+    response.user = None
+    response.save()
+
+
+def screen_out_if_full(response: Response, answers: dict) -> Response | None:
+    """At the profile page: when the respondent's cell is full and closed, screen the response out
+    and return it; otherwise None (and nothing changes)."""
+    profile = profile_columns(answers)
+    if quotas.full_quota(response.survey, profile) is None:
+        return None
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if locked.status != Response.Status.PARTIAL:
+            return locked
+        _screen_out(locked, profile)
+    return locked
 
 
 # ---------------------------------------------------------------------------------------------

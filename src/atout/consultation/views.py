@@ -18,17 +18,18 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from atout.engine import expressions
+from atout.engine.formats.cells import safe_row
 from atout.engine.formats.errors import FormatError
-from atout.engine.formats.xlsform import Choice, Group, Question, write_xlsform
+from atout.engine.formats.xlsform import Group, write_xlsform
 from atout.engine.weighting import RakingError
 from atout.web import access
+from atout.web.uploads import check_upload
 
-from . import answering, exports, results, services
+from . import answering, editing, exports, quotas, results, services
 from .models import Invitation, Response, Survey, token_hash
 from .structure import (
-    EN,
     FR,
+    PROFILE_FIELDS,
     empty_form,
     form_from_dict,
     form_to_dict,
@@ -40,12 +41,7 @@ from .structure import (
 )
 
 HONEYPOT = "site_web"
-QUESTION_TYPES = [
-    ("select_one", "Choix unique"), ("select_multiple", "Choix multiple"), ("likert", "Échelle de Likert"),
-    ("score", "Note de 0 à 10"), ("integer", "Nombre entier"), ("decimal", "Nombre décimal"),
-    ("text", "Texte court"), ("long_text", "Texte long"), ("date", "Date"), ("rank", "Classement"),
-    ("commune", "Commune"), ("note", "Information"),
-]
+QUESTION_TYPES = editing.QUESTION_TYPE_CODES
 SEGMENT_LABELS = {"zone": "Sous-territoire", "age_band": "Tranche d'âge", "sex": "Sexe", "profile_status": "Statut"}
 
 
@@ -230,6 +226,8 @@ def answer_page(request, slug, survey, resume, page):
     response = _response(found, resume)
     if response.status == Response.Status.SUBMITTED:
         return redirect("consultation:receipt", slug=slug, survey=survey, resume=resume)
+    if response.status == Response.Status.SCREENED_OUT:
+        return _screened_out(request, found)
     if found.status != Survey.Status.OPEN:
         return _closed(request, found)
     form = form_from_dict(response.version.structure)
@@ -256,6 +254,10 @@ def answer_page(request, slug, survey, resume, page):
     if result.errors:
         context = _page_context(request, found, response, form, index, answers, result)
         return render(request, "consultation/page.html", context, status=400)
+    if _has_profile_questions(page_list[index]):
+        screened = services.screen_out_if_full(response, answers)
+        if screened is not None:
+            return _screened_out(request, found)
     if result.new and action == "next":
         # Without JavaScript, questions opened by an answer on this page appear now.
         context = _page_context(request, found, response, form, index, answers, result)
@@ -269,12 +271,23 @@ def answer_page(request, slug, survey, resume, page):
         messages.error(request, _("Des réponses obligatoires manquent sur cette page."))
         return redirect("consultation:page", slug=slug, survey=survey, resume=resume, page=missing + 1)
     try:
-        services.submit(response, cleaned, key=services.rate_key(_client_address(request)))
+        stored = services.submit(response, cleaned, key=services.rate_key(_client_address(request)))
     except services.SubmissionRefused as refused:
         if refused.reason == "closed":
             return _closed(request, found)
         return render(request, "consultation/refused.html", {"survey": found, "reason": refused.reason}, status=409)
+    if stored.status == Response.Status.SCREENED_OUT:
+        return _screened_out(request, found)
     return redirect("consultation:receipt", slug=slug, survey=survey, resume=resume)
+
+
+def _has_profile_questions(page: Group) -> bool:
+    return any(question.name in PROFILE_FIELDS for question, _group in page_questions(page))
+
+
+def _screened_out(request, survey: Survey):
+    """The polite refusal of a respondent whose quota cell is full (nothing more is stored)."""
+    return render(request, "consultation/screened_out.html", {"survey": survey, "title": survey.title(_language())})
 
 
 @access.public
@@ -303,7 +316,8 @@ def my_responses(request, slug):
         writer.writerow(["receipt", "survey", "question", "choice", "number", "text", "date"])
         for response in mine.select_related("survey"):
             for a in response.answers.order_by("question", "position"):
-                writer.writerow([response.receipt, response.survey.slug, a.question, a.choice, a.number, a.text, a.date or ""])
+                writer.writerow(safe_row([response.receipt, response.survey.slug, a.question, a.choice, a.number, a.text,
+                                          a.date or ""]))
         result = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         result["Content-Disposition"] = 'attachment; filename="mes-reponses.csv"'
         return result
@@ -344,6 +358,8 @@ def upload(request, slug):
         upload_file = request.FILES.get("file")
         if upload_file is None:
             problems = [_("Choisissez un fichier .xlsx.")]
+        elif refusal := _refusal(upload_file, ["xlsx"]):
+            problems = [refusal]
         else:
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / Path(upload_file.name).name
@@ -362,79 +378,33 @@ def upload(request, slug):
                   status=400 if problems else 200)
 
 
-def _item_path(items, name):
-    """(container list, index) of the item called ``name``, searching groups."""
-    for index, item in enumerate(items):
-        if item.name == name:
-            return items, index
-        if isinstance(item, Group):
-            found = _item_path(item.children, name)
-            if found:
-                return found
+def _refusal(upload, kinds) -> str | None:
+    """Why ``upload`` is refused (type by content, size), or None (atout.web.uploads)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        check_upload(upload, kinds)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
     return None
 
 
-def _parse_choices(raw: str) -> list[Choice]:
-    choices = []
-    for line in raw.splitlines():
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        code = re.sub(r"[^A-Za-z0-9_\-]", "_", parts[0])
-        fr = parts[1] if len(parts) > 1 and parts[1] else parts[0]
-        en = parts[2] if len(parts) > 2 and parts[2] else ""
-        choices.append(Choice(name=code, labels={FR: fr, **({EN: en} if en else {})}))
-    return choices
+def _item_path(items, name):
+    return editing.item_path(items, name)
 
 
-def _add_question(form, post) -> str | None:
-    """Add a question from the builder's form; returns an error message or None."""
-    name = post.get("name", "").strip()
-    kind = post.get("type", "")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,60}", name):
-        return _("Le nom doit commencer par une lettre et ne contenir que lettres, chiffres et _.")
-    names = {q.name for q in form.questions()} | {g.name for g in form.groups()}
-    if name in names:
-        return _("Le nom « %(name)s » est déjà utilisé.") % {"name": name}
-    if kind not in dict(QUESTION_TYPES):
-        return _("Type de question inconnu.")
-    label_fr = post.get("label_fr", "").strip()
-    if not label_fr:
-        return _("Le libellé en français est obligatoire.")
-    for column in ("relevant", "constraint"):
-        expression = post.get(column, "").strip()
-        if expression:
-            try:
-                tree = expressions.parse(expression)
-            except expressions.ExpressionError as exc:
-                return _("Expression invalide (%(column)s) : %(error)s") % {"column": column, "error": exc}
-            unknown = [r for r in expressions.references(tree) if r not in names]
-            if unknown:
-                return _("Question inconnue dans l'expression : %(name)s") % {"name": unknown[0]}
-    question = Question(name=name, type="text" if kind == "long_text" else kind,
-                        labels={FR: label_fr, **({EN: post["label_en"].strip()} if post.get("label_en", "").strip() else {})},
-                        required=post.get("required") == "yes", relevant=post.get("relevant", "").strip() or None,
-                        constraint=post.get("constraint", "").strip() or None,
-                        appearance="multiline" if kind == "long_text" else ("likert" if kind == "likert" else None))
-    if kind in ("select_one", "select_multiple", "likert", "rank"):
-        question.choices = _parse_choices(post.get("choices", ""))
-        if len(question.choices) < 2:
-            return _("Donnez au moins deux réponses possibles, une par ligne : code | libellé | label.")
-        question.list_name = f"l_{name}"
-    if kind == "commune":
-        question.list_name = "communes.csv"
-    if kind == "score":
-        question.bounds = (0.0, 10.0)
-    if kind in ("integer", "decimal") and question.constraint:
-        low, high = expressions.numeric_bounds(question.constraint)
-        question.bounds = (low, high) if low is not None or high is not None else None
+def _add_question(form, post) -> dict[str, str]:
+    """Add a question from the builder's form; returns the errors by field (empty when added)."""
+    question, errors = editing.build_question(form, post)
+    if errors:
+        return errors
     page_name = post.get("page", "")
     found = _item_path(form.items, page_name) if page_name else None
     if found and isinstance(found[0][found[1]], Group):
         found[0][found[1]].children.append(question)
     else:
         form.items.append(question)
-    return None
+    return {}
 
 
 @access.team
@@ -443,6 +413,7 @@ def builder(request, slug, survey):
     found = _survey(request, survey)
     form = form_from_dict(found.draft) if found.draft else empty_form(found.title_fr, found.slug)
     error = None
+    add_errors: dict[str, str] = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "settings":
@@ -462,7 +433,9 @@ def builder(request, slug, survey):
                     services.publish(found)
                 found.save()
         elif action == "add":
-            error = _add_question(form, request.POST)
+            add_errors = _add_question(form, request.POST)
+            if add_errors:
+                error = _("La question n'a pas été ajoutée : corrigez les champs signalés.")
         elif action == "page":
             name = re.sub(r"[^A-Za-z0-9_]", "_", request.POST.get("page_name", "").strip()) or f"page{len(form.groups()) + 1}"
             if name in {g.name for g in form.groups()} | {q.name for q in form.questions()}:
@@ -475,7 +448,7 @@ def builder(request, slug, survey):
             if located:
                 container, index = located
                 if action == "delete":
-                    container.pop(index)
+                    error = editing.delete_item(form, request.POST.get("item", ""))
                 else:
                     other = index - 1 if action == "up" else index + 1
                     if 0 <= other < len(container):
@@ -496,9 +469,53 @@ def builder(request, slug, survey):
     return render(request, "consultation/builder.html", {
         "process": request.process, "survey": found, "items": form.items, "groups": form.groups(), "error": error,
         "types": QUESTION_TYPES, "statuses": Survey.Status.choices, "modes": Survey.Mode.choices,
-        "versions": found.versions.order_by("-number"), "post": request.POST if error else {},
+        "versions": found.versions.order_by("-number"), "post": request.POST if add_errors else {},
+        "add_errors": add_errors, "draft_changed": _draft_changed(found, form),
         "public_url": request.build_absolute_uri(found.get_absolute_url()),
     }, status=400 if error else 200)
+
+
+def _draft_changed(survey: Survey, form) -> bool:
+    """Whether the draft differs from the published version (edits waiting for publication)."""
+    if survey.current_version is None:
+        return False
+    return form_to_dict(with_profile(form_from_dict(form_to_dict(form)))) != survey.current_version.structure
+
+
+@access.team
+def edit_question(request, slug, survey, name):
+    """Edit one question of the draft (labels, hint, required, choices, condition, constraint,
+    bounds, name). Same checks as when adding; a rename updates the references to it. A published
+    survey is not changed: the edit waits in the draft until the next "Publier"."""
+    found = _survey(request, survey)
+    form = form_from_dict(found.draft) if found.draft else empty_form(found.title_fr, found.slug)
+    located = _item_path(form.items, name)
+    if not located or isinstance(located[0][located[1]], Group):
+        raise Http404
+    original = located[0][located[1]]
+    errors: dict[str, str] = {}
+    values = editing.form_values(original)
+    if request.method == "POST":
+        question, errors, renamed = editing.edit_question(form, name, request.POST)
+        if not errors:
+            found.draft = form_to_dict(form)
+            found.save(update_fields=["draft"])
+            message = _("Question « %(name)s » modifiée dans le brouillon.") % {"name": question.name}
+            if renamed:
+                message += " " + _("Références mises à jour dans : %(items)s.") % {"items": ", ".join(renamed)}
+            if found.current_version is not None:
+                message += " " + _("Publiez une nouvelle version pour l'appliquer aux prochains répondants.")
+            messages.success(request, message)
+            return redirect("consultation:builder", slug=slug, survey=survey)
+        values = {key: request.POST.get(key, "") for key in values}
+        values["type"] = editing.kind_of(original)
+    return render(request, "consultation/edit_question.html", {
+        "process": request.process, "survey": found, "question": original, "values": values, "errors": errors,
+        "kind_label": dict(QUESTION_TYPES).get(editing.kind_of(original), original.type),
+        "has_choices": editing.kind_of(original) in editing.CHOICE_KINDS,
+        "has_bounds": editing.kind_of(original) in editing.NUMBER_KINDS,
+        "referrers": editing.references_to(form, name),
+    }, status=400 if errors else 200)
 
 
 @access.team
@@ -527,8 +544,8 @@ def invitations(request, slug, survey):
         writer = csv.writer(buffer)
         writer.writerow(["lien"])
         for token in tokens:
-            writer.writerow([request.build_absolute_uri(reverse("consultation:invitation",
-                                                                kwargs={"slug": slug, "survey": survey, "token": token}))])
+            writer.writerow(safe_row([request.build_absolute_uri(reverse(
+                "consultation:invitation", kwargs={"slug": slug, "survey": survey, "token": token}))]))
         result = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         result["Content-Disposition"] = f'attachment; filename="invitations-{found.slug}.csv"'
         return result
@@ -587,6 +604,8 @@ def weighting(request, slug, survey):
         margins_file = request.FILES.get("margins")
         if margins_file is None:
             problem = _("Choisissez un fichier de marges.")
+        elif refusal := _refusal(margins_file, ["csv"]):
+            problem = refusal
         else:
             from django.core.management.base import CommandError
 
@@ -648,3 +667,78 @@ def export_xlsform(request, slug, survey):
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=f"{found.slug}.xlsx")
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotas
+
+#: Crossings offered for targets generated from INSEE population margins.
+GENERATE_CHOICES = [
+    ("age_band", "Tranche d'âge"), ("zone", "Sous-territoire"), ("age_band,zone", "Tranche d'âge × sous-territoire"),
+    ("epci", "EPCI"), ("age_band,epci", "Tranche d'âge × EPCI"),
+]
+
+
+def _positive_int(raw: str) -> int | None:
+    try:
+        value = int(raw.strip())
+    except (ValueError, AttributeError):
+        return None
+    return value if value >= 0 else None
+
+
+@access.team
+def quotas_page(request, slug, survey):
+    """Quota cells with their live fill rates (one grouped query); add by hand, generate from INSEE
+    margins for a total sample size, close or open a cell, delete. Reload the page to refresh it."""
+    found = _survey(request, survey)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        close = request.POST.get("close_when_full") == "yes"
+        try:
+            if action == "add":
+                target = _positive_int(request.POST.get("target", ""))
+                if target is None:
+                    raise quotas.QuotaInputError(_("L'objectif doit être un nombre entier positif."), "target")
+                cell = {v: request.POST.get(v, "") for v in quotas.VARIABLES}
+                quota = quotas.add_quota(found, cell, target, close_when_full=close)
+                messages.success(request, _("Quota enregistré : %(cell)s, objectif %(n)s.")
+                                 % {"cell": quotas.describe(found, quota.cell), "n": target})
+            elif action == "generate":
+                total = _positive_int(request.POST.get("total", ""))
+                if not total:
+                    raise quotas.QuotaInputError(_("La taille d'échantillon doit être un nombre entier positif."), "total")
+                variables = request.POST.get("variables", "")
+                if variables not in dict(GENERATE_CHOICES):
+                    raise quotas.QuotaInputError(_("Choisissez un croisement."), "variables")
+                made = quotas.generate(found, variables.split(","), total, close_when_full=close)
+                messages.success(request, _("%(n)s cellules créées à partir des marges INSEE, pour %(total)s réponses.")
+                                 % {"n": made.created, "total": made.total})
+            elif action in ("close", "open", "delete"):
+                target_quota = found.quotas.filter(pk=_positive_int(request.POST.get("quota", "")) or 0).first()
+                if target_quota is not None:
+                    if action == "delete":
+                        target_quota.delete()
+                    else:
+                        target_quota.close_when_full = action == "close"
+                        target_quota.save(update_fields=["close_when_full"])
+            elif action == "clear":
+                found.quotas.all().delete()
+                messages.success(request, _("Tous les quotas ont été supprimés."))
+        except quotas.QuotaInputError as exc:
+            errors[f"{action}:{exc.field}"] = str(exc)
+        if not errors:
+            return redirect("consultation:quotas", slug=slug, survey=survey)
+    data = quotas.fill_rates(found)
+    if request.GET.get("format") == "json":
+        from django.http import JsonResponse
+
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    refresh = request.GET.get("actualiser") == "30"
+    variables = [(v, _(label), quotas.categories(found, v)) for v, label in quotas.VARIABLE_LABELS.items()]
+    return render(request, "consultation/quotas.html", {
+        "process": request.process, "survey": found, "data": data, "errors": errors, "post": request.POST if errors else {},
+        "variables": variables, "generate_choices": [(k, _(label)) for k, label in GENERATE_CHOICES],
+        "refresh": refresh, "insee_source": quotas.INSEE_SOURCE,
+    }, status=400 if errors else 200)

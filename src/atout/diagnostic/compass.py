@@ -43,6 +43,7 @@ class CompassResult:
     of: int
     interval: dict[str, float]  # nominal, median, q05, q95 rank of the index
     runs: int
+    weights: dict[str, float]  # domain → its weight in the index (summing to 1)
 
 
 def index_tree(catalogue: Catalogue, available: list[str]) -> tuple[IndexTree, dict[str, list[str]]]:
@@ -64,19 +65,32 @@ def index_tree(catalogue: Catalogue, available: list[str]) -> tuple[IndexTree, d
 
 
 def compass(ptod: PtodValues, catalogue: Catalogue, territory: str, *, runs: int = 300,
-            seed: int = 0) -> CompassResult:
+            seed: int = 0, weights: dict[str, float] | None = None) -> CompassResult:
     """The compass of département ``territory`` (see the module docstring). Raises ValueError when the
-    territory is not among PTOD's départements."""
+    territory is not among PTOD's départements.
+
+    ``weights`` ({domain: weight}) replaces the equal weights of the domains in the index (e.g. the
+    stakeholders' priorities, ``strategy.services.composite_weights``); domains the compass has no indicator
+    for are dropped and the others rescaled to sum to 1; a domain it does not name gets weight 0."""
     values = ptod_values(ptod, catalogue).dropna(axis=1, how="all")
     units = values.drop(index=FRANCE_CODE, errors="ignore")
     if territory not in units.index:
         raise ValueError(f"département {territory!r} has no PTOD values")
     tree, by_domain = index_tree(catalogue, list(values.columns))
+    if weights:
+        total = sum(max(weights.get(d, 0.0), 0.0) for d in by_domain)
+        if total <= 0:
+            raise ValueError("the weights give no positive weight to any domain of the compass")
+        domain_weights = {d: max(weights.get(d, 0.0), 0.0) / total for d in by_domain}
+        weight_step = Step("weight", {"method": "given", "weights": domain_weights})
+    else:
+        domain_weights = {d: 1 / len(by_domain) for d in by_domain}
+        weight_step = Step("weight", {"method": "equal"})
     data = CompositeData(values=units, tree=tree)
     pipeline = Pipeline(data, [
         Step("impute", {"method": "median"}),
         Step("normalise", {"method": "zscore", "mean": MEAN, "sd": SD}),
-        Step("weight", {"method": "equal"}),
+        weight_step,
         Step("aggregate", {"method": "arithmetic"}),
     ])
     spec = UncertaintySpec(weights_noise={"*": 0.25},
@@ -90,14 +104,15 @@ def compass(ptod: PtodValues, catalogue: Catalogue, territory: str, *, runs: int
     return CompassResult(
         territory=territory, domains=list(by_domain), indicators=by_domain,
         scores={c: float(scores.loc[territory, c]) for c in codes},
-        france=_france(values, units, tree, by_domain),
+        france=_france(values, units, tree, by_domain, domain_weights),
         median={c: float(scores[c].median()) for c in codes},
         ranks={c: int(ranks.loc[territory, c]) for c in codes}, of=len(units),
-        interval={k: float(v) for k, v in interval.items()}, runs=runs,
+        interval={k: float(v) for k, v in interval.items()}, runs=runs, weights=domain_weights,
     )
 
 
-def _france(values: pd.DataFrame, units: pd.DataFrame, tree: IndexTree, by_domain: dict[str, list[str]]) -> dict:
+def _france(values: pd.DataFrame, units: pd.DataFrame, tree: IndexTree, by_domain: dict[str, list[str]],
+            weights: dict[str, float]) -> dict:
     """France's scores on the départements' scale (their means and standard deviations)."""
     if FRANCE_CODE not in values.index:
         return {}
@@ -110,7 +125,7 @@ def _france(values: pd.DataFrame, units: pd.DataFrame, tree: IndexTree, by_domai
     domains = {d: MEAN + SD * float(np.mean([z[c] for c in codes if c in z]))
                for d, codes in by_domain.items() if any(c in z for c in codes)}
     if domains:
-        domains[INDEX] = float(np.mean(list(domains.values())))
+        domains[INDEX] = float(np.average(list(domains.values()), weights=[weights[d] for d in domains]))
     return domains
 
 

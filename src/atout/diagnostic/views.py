@@ -10,9 +10,11 @@ import math
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from atout.engine.formats.cells import safe_row
 from atout.engine.formats.errors import FormatError
 from atout.territories.models import Level, Territory
 from atout.web import access
@@ -149,12 +151,13 @@ def indicator_csv(request, slug, code):
     writer = csv.writer(response)
     writer.writerow(["code", "name", "level", "indicator", "value", "unit", "coverage", "population_coverage",
                      "origin", "year", "source"])
+    # Names and sources are text from imported files: no cell may start a spreadsheet formula.
     for row in _map_rows(process, entry, level):
         figure, territory = row["figure"], row["territory"]
-        writer.writerow([territory.code, territory.name, territory.level, entry.code,
-                         "" if figure.value is None else repr(figure.value), entry.unit, figure.coverage,
-                         "" if figure.population_coverage is None else figure.population_coverage, figure.origin,
-                         figure.year or "", figure.source])
+        writer.writerow(safe_row([territory.code, territory.name, territory.level, entry.code,
+                                  "" if figure.value is None else repr(figure.value), entry.unit, figure.coverage,
+                                  "" if figure.population_coverage is None else figure.population_coverage,
+                                  figure.origin, figure.year or "", figure.source]))
     return response
 
 
@@ -220,12 +223,24 @@ def compass(request, slug):
         error = _("La boussole compare des départements : elle s'applique aux démarches départementales.")
     elif ptod is None:
         error = _("Les indicateurs départementaux (PTOD) ne sont pas encore importés.")
-    else:
+    # Weighting of the domains: equal (default) or from the stakeholders' priorities (strategy app).
+    from atout.strategy.services import composite_weights
+
+    weighting = "priorites" if request.GET.get("ponderation") == "priorites" else "egale"
+    priority_weights = composite_weights(process) if weighting == "priorites" else {}
+    weighting_notice = ""
+    if weighting == "priorites" and not priority_weights:
+        weighting_notice = _("Pas encore de priorités des acteurs rattachées aux piliers de la boussole : "
+                             "pondération égale affichée.")
+        weighting = "egale"
+    if territory.level == Level.DEPARTEMENT and ptod is not None:
         try:
-            result = build_compass(ptod, current_catalogue(), territory.code)
+            result = build_compass(ptod, current_catalogue(), territory.code, weights=priority_weights or None)
         except ValueError as exc:
             error = str(exc)
-    context = {"process": process, "territory": territory, "result": result, "error": error}
+    context = {"process": process, "territory": territory, "result": result, "error": error,
+               "weighting": weighting, "weighting_notice": weighting_notice,
+               "priorities_url": reverse("strategy:priorities", kwargs={"slug": process.slug})}
     if result is not None:
         labels = {i.code: i for i in Indicator.objects.filter(code__in=[c for v in result.indicators.values() for c in v])}
         count = len(result.domains)
@@ -241,6 +256,7 @@ def compass(request, slug):
                  "indicators": [labels[c] for c in result.indicators[d]]} for d in result.domains]
         context.update({
             "axes": axes, "rows": rows, "index": INDEX,
+            "weights": [{"label": DOMAIN_LABELS[d], "weight": result.weights[d]} for d in result.domains],
             "territory_points": radar_points(result.scores, result.domains),
             "france_points": radar_points(result.france, result.domains),
             "median_points": radar_points(result.median, result.domains),

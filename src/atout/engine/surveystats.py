@@ -42,7 +42,7 @@ def wilson_interval(proportion: float, n: float, confidence: float = 0.95) -> tu
     """
     if n <= 0:
         return (float("nan"), float("nan"))
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    z = Z95 if confidence == 0.95 else float(stats.norm.ppf(0.5 + confidence / 2))  # ppf costs ~0.1 ms a call
     z2 = z * z
     centre = (proportion + z2 / (2 * n)) / (1 + z2 / n)
     half = z / (1 + z2 / n) * np.sqrt(proportion * (1 - proportion) / n + z2 / (4 * n * n))

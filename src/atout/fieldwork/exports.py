@@ -15,6 +15,8 @@ Quirkos and others import. A codebook file (``.qdc``) is XML in the namespace
     </CodeBook>
 
 SWOT categories and API axes, which the standard has no field for, travel as code *sets*.
+In the CSV exports, text that a spreadsheet would run as a formula (an excerpt starting with
+``=``, ``+``, ``-`` or ``@``) gets a leading apostrophe (:mod:`atout.engine.formats.cells`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import hashlib
 import io
 import uuid
 import xml.etree.ElementTree as ET
+
+from atout.engine.formats.cells import safe_row
 
 from .coding import code_tree, codebook_for, excerpt_codes
 from .models import Code, Excerpt
@@ -44,8 +48,8 @@ def codebook_csv(process) -> str:
     writer = csv.writer(out)
     writer.writerow(CODEBOOK_COLUMNS)
     for _depth, code in code_tree(codebook_for(process)):
-        writer.writerow([code.pk, code.parent_id or "", code.path(), code.name, code.definition, code.swot,
-                         code.axis.code if code.axis_id else "", counts.get(code.pk, 0)])
+        writer.writerow(safe_row([code.pk, code.parent_id or "", code.path(), code.name, code.definition, code.swot,
+                                  code.axis.code if code.axis_id else "", counts.get(code.pk, 0)]))
     return out.getvalue()
 
 
@@ -59,14 +63,14 @@ def excerpts_csv(process) -> str:
     excerpts = (Excerpt.objects.filter(process=process, pk__in=list(applied))
                 .select_related("session", "contribution", "contribution__batch", "subterritory").order_by("pk"))
     for e in excerpts:
-        writer.writerow([
+        writer.writerow(safe_row([
             e.pk, " | ".join(sorted(codes[c].path() for c in applied[e.pk])), e.text, e.source_kind,
             e.session.title if e.session_id else "", e.session.kind if e.session_id else "",
             e.session.date.isoformat() if e.session_id else "", "" if e.start is None else e.start,
             "" if e.end is None else e.end, e.contribution.platform if e.contribution_id else "",
             e.contribution.external_id if e.contribution_id else "", e.speaker_category,
             e.subterritory.name if e.subterritory_id else "",
-        ])
+        ]))
     return out.getvalue()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atout.web.uploads import UploadField
+
 from .models import Code, ContributionImport, ParticipantCategory, ParticipantGroup, Session
 
 
@@ -48,11 +50,12 @@ class SessionForm(forms.ModelForm):
 
 
 class TranscriptUploadForm(forms.Form):
-    file = forms.FileField(label=_("Fichier (.txt, .md, .docx, .odt)"))
+    file = UploadField(kinds=["text", "docx", "odt"], label=_("Fichier (.txt, .md, .docx, .odt)"))
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("Fichier (photo PNG/JPEG, PDF, .docx, .odt, texte)"))
+    file = UploadField(kinds=["png", "jpeg", "pdf", "docx", "odt", "text"],
+                       label=_("Fichier (photo PNG/JPEG, PDF, .docx, .odt, texte)"))
     label = forms.CharField(label=_("Intitulé"), max_length=200, required=False)
 
 
@@ -76,7 +79,7 @@ class CodeForm(forms.ModelForm):
 
 
 class ContributionImportForm(forms.Form):
-    file = forms.FileField(label=_("Fichier CSV"))
+    file = UploadField(kinds=["csv"], label=_("Fichier CSV"))
     platform = forms.ChoiceField(label=_("Format"), choices=ContributionImport.Platform.choices)
     text_column = forms.CharField(label=_("Colonne du texte (CSV générique)"), required=False, max_length=100)
     id_column = forms.CharField(label=_("Colonne des identifiants (CSV générique, facultatif)"), required=False, max_length=100)

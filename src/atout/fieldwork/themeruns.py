@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from atout.engine import themes as engine
+from atout.web.tasks import on_task_failure
 
 from .coding import codebook_for
 from .models import Code, Coding, Contribution, Session, Theme, ThemeAssignment, ThemeRun
@@ -124,6 +125,13 @@ def run_themes(run_id: int) -> None:
         ThemeRun.objects.filter(pk=run_id).update(status=ThemeRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}",
                                                   finished=timezone.now())
         raise
+
+
+@on_task_failure("atout.fieldwork.themeruns.run_themes")
+def run_lost(run_id: int, *, message: str) -> None:
+    """The worker died during the run too many times: the run's page says it failed, and why."""
+    ThemeRun.objects.filter(pk=run_id).exclude(status=ThemeRun.Status.DONE).update(
+        status=ThemeRun.Status.FAILED, error=message, finished=timezone.now())
 
 
 def execute(run: ThemeRun) -> ThemeRun:

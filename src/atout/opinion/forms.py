@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atout.web.uploads import UploadField
+
 from .models import Conversation, Participant
 
 
@@ -65,7 +67,8 @@ class ConversationForm(forms.ModelForm):
 
 class PolisImportForm(forms.Form):
     slug = forms.SlugField(label=_("Identifiant de la conversation"), max_length=60)
-    archive = forms.FileField(
+    archive = UploadField(
+        kinds=["zip"],
         label=_("Export pol.is (archive .zip)"),
         help_text=_("Archive contenant summary.csv, comments.csv, votes.csv et participants-votes.csv."),
     )

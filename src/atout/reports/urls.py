@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/", views.index, name="index"),
+    path("<slug:slug>/generer/", views.start, name="start"),
+    path("<slug:slug>/<int:pk>/", views.detail, name="detail"),
+    path("<slug:slug>/<int:pk>/fichier/", views.download, name="download"),
+]

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Evidence, EvidenceLink, Objective, Orientation, Positioning, ProofPoint, SwotItem
+from .models import (
+    Evidence,
+    EvidenceLink,
+    Objective,
+    Orientation,
+    PerceptionMap,
+    Positioning,
+    PrioritisationSettings,
+    ProofPoint,
+    SwotItem,
+)
 
 
 @admin.register(Evidence)
@@ -35,7 +45,8 @@ class PositioningAdmin(admin.ModelAdmin):
 
 @admin.register(Orientation)
 class OrientationAdmin(admin.ModelAdmin):
-    list_display = ["title", "axis", "process"]
+    list_display = ["title", "axis", "domain", "process"]
+    list_filter = ["process", "domain"]
 
 
 @admin.register(Objective)
@@ -43,3 +54,13 @@ class ObjectiveAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "axis", "process"]
     list_filter = ["process"]
     search_fields = ["code", "title"]
+
+
+@admin.register(PerceptionMap)
+class PerceptionMapAdmin(admin.ModelAdmin):
+    list_display = ["process", "example", "updated"]
+
+
+@admin.register(PrioritisationSettings)
+class PrioritisationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["process", "mode", "updated"]

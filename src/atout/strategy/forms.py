@@ -53,3 +53,50 @@ class AllocationForm(forms.Form):
 
     def points(self) -> dict:
         return {o: self.cleaned_data[f"o{o.pk}"] for o in self.orientations}
+
+
+class RankingForm(forms.Form):
+    """Rank the orientations: one select per orientation (1 = most important); the ranks must be 1..n, once each."""
+
+    def __init__(self, *args, orientations, **kwargs):
+        super().__init__(*args, **kwargs)
+        from atout.opinion.models import Participant
+
+        self.orientations = list(orientations)
+        n = len(self.orientations)
+        choices = [("", "—")] + [(str(r), str(r)) for r in range(1, n + 1)]
+        for orientation in self.orientations:
+            self.fields[f"r{orientation.pk}"] = forms.TypedChoiceField(
+                label=f"{orientation.axis.name} — {orientation.title}", choices=choices, coerce=int,
+                error_messages={"required": _("Donnez un rang à cette orientation.")})
+        self.fields["segment"] = forms.ChoiceField(
+            label=_("Vous êtes (facultatif, pour lire les résultats par profil)"), required=False,
+            choices=[("", "—")] + list(Participant.Status.choices))
+
+    def clean(self):
+        data = super().clean()
+        ranks = [data.get(f"r{o.pk}") for o in self.orientations]
+        if None in ranks:
+            return data
+        n = len(ranks)
+        repeated = sorted({r for r in ranks if ranks.count(r) > 1})
+        if repeated:
+            missing = sorted(set(range(1, n + 1)) - set(ranks))
+            raise forms.ValidationError(
+                _("Chaque rang de 1 à %(n)s doit être donné une seule fois : rang %(repeated)s donné plusieurs fois, "
+                  "rang %(missing)s manquant.") % {"n": n, "repeated": ", ".join(map(str, repeated)),
+                                                   "missing": ", ".join(map(str, missing))})
+        return data
+
+    def ranks(self) -> dict:
+        return {o: self.cleaned_data[f"r{o.pk}"] for o in self.orientations}
+
+
+class PrioritisationModeForm(forms.Form):
+    mode = forms.ChoiceField(label=_("Mode de priorisation proposé aux participants"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import PrioritisationSettings
+
+        self.fields["mode"].choices = PrioritisationSettings.Mode.choices

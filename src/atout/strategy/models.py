@@ -24,8 +24,10 @@ from atout.territories.models import Territory
 #: OECD well-being / attractiveness domains used by the indicator catalogue (field ``domain``).
 OECD_DOMAINS = [
     ("economic_attractiveness", _("Attractivité économique")),
-    ("resident_well_being", _("Bien-être des résidents")),
+    ("connectedness", _("Connectivité")),
     ("visitor_appeal", _("Attrait pour les visiteurs")),
+    ("natural_environment", _("Environnement naturel")),
+    ("resident_well_being", _("Bien-être des résidents")),
     ("land_use_housing", _("Foncier et logement")),
 ]
 
@@ -39,6 +41,7 @@ class Evidence(models.Model):
         OPINION = "opinion", _("Affirmation d'un groupe d'opinion")
         CONTRIBUTION = "contribution", _("Contribution importée")
         DOCUMENT = "document", _("Document")
+        PERCEPTION = "perception", _("Perception et réalité")
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(_("nature"), max_length=16, choices=Kind.choices)
@@ -78,7 +81,7 @@ class Evidence(models.Model):
     def origin_url(self) -> str:
         """The page of the object this evidence comes from, when it has one."""
         origin = self.origin
-        for candidate in (origin, getattr(origin, "conversation", None)):
+        for candidate in (origin, getattr(origin, "conversation", None), getattr(origin, "run", None)):
             getter = getattr(candidate, "get_absolute_url", None)
             if getter:
                 return getter()
@@ -199,6 +202,9 @@ class Orientation(EvidenceLinked):
     axis = models.ForeignKey(Axis, on_delete=models.CASCADE, related_name="orientations", verbose_name=_("axe"))
     title = models.CharField(_("orientation"), max_length=300)
     description = models.TextField(_("description"), blank=True)
+    domain = models.CharField(_("pilier de la boussole"), max_length=32, choices=OECD_DOMAINS, blank=True, help_text=_(
+        "Domaine OCDE de la boussole d'attractivité que sert cette orientation : les priorités des acteurs "
+        "pour l'orientation pondèrent ce pilier (docs/methods/composite.md)."))
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -244,6 +250,7 @@ class Allocation(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     points = models.PositiveSmallIntegerField(_("points"))
     segment = models.CharField(_("vous êtes"), max_length=16, blank=True)
+    simulated = models.BooleanField(_("données simulées"), default=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -255,3 +262,94 @@ class Allocation(models.Model):
 
     def __str__(self):
         return f"{self.user_id} → {self.orientation_id}: {self.points}"
+
+
+class Ranking(models.Model):
+    """Stakeholder prioritisation by ranking: a person ranks the orientations of a process (1 = first).
+
+    One row per person and orientation, the ranks of one person form a permutation of 1..n; a new ranking
+    by the same person replaces the previous one. ``segment`` as for :class:`Allocation`.
+    """
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="rankings")
+    orientation = models.ForeignKey(Orientation, on_delete=models.CASCADE, related_name="rankings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(_("rang"))
+    segment = models.CharField(_("vous êtes"), max_length=16, blank=True)
+    simulated = models.BooleanField(_("données simulées"), default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("classement des orientations")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "orientation"], name="ranking_once_per_orientation"),
+            models.CheckConstraint(condition=models.Q(rank__gte=1), name="ranking_rank_from_1"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.orientation_id}: {self.rank}"
+
+
+class PrioritisationSettings(models.Model):
+    """How a process's stakeholders prioritise its orientations: spreading points, ranking, or both.
+
+    Kept in the strategy app (not on Process) so the team edits it from the priorities page. Without a row,
+    the process uses points (the historical behaviour).
+    """
+
+    class Mode(models.TextChoices):
+        POINTS = "points", _("Répartition de 100 points")
+        RANKING = "ranking", _("Classement des orientations")
+        BOTH = "both", _("Les deux")
+
+    process = models.OneToOneField(Process, on_delete=models.CASCADE, related_name="prioritisation")
+    mode = models.CharField(_("mode de priorisation"), max_length=8, choices=Mode.choices, default=Mode.POINTS)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("réglages de la priorisation")
+        verbose_name_plural = _("réglages de la priorisation")
+
+    def __str__(self):
+        return f"{self.process}: {self.mode}"
+
+    def uses_points(self) -> bool:
+        return self.mode in (self.Mode.POINTS, self.Mode.BOTH)
+
+    def uses_ranking(self) -> bool:
+        return self.mode in (self.Mode.RANKING, self.Mode.BOTH)
+
+
+class PerceptionMap(models.Model):
+    """The perception vs reality mapping of a process: YAML text read by :func:`atout.engine.perception.parse_mapping`.
+
+    Which survey question (and which answers mean agreeing) is read against which catalogue indicators,
+    in which direction. Stored in the database so the team can edit it (admin), checked against the
+    catalogue on save; the Drôme demo ships its own (``strategy/data/perception-drome.yaml``).
+    """
+
+    process = models.OneToOneField(Process, on_delete=models.CASCADE, related_name="perception_map")
+    text = models.TextField(_("correspondances (YAML)"), help_text=_(
+        "Question d'enquête, réponses valant accord et indicateurs du catalogue avec leur sens ; "
+        "voir docs/methods/perception.md."))
+    example = models.BooleanField(_("exemple"), default=False)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("correspondances perception et réalité")
+        verbose_name_plural = _("correspondances perception et réalité")
+
+    def __str__(self):
+        return f"{self.process}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from atout.engine.formats.errors import FormatError
+
+        from .perception import parse
+
+        try:
+            parse(self.text)
+        except FormatError as exc:
+            raise ValidationError({"text": str(exc)}) from exc

@@ -64,7 +64,7 @@ def swot(request, slug):
     return render(request, "strategy/swot.html", {
         "process": process, "columns": columns, "team": team, "zone": zone,
         "zones": process.subterritories.order_by("name"), "form": CurateForm(),
-        "example": any(i.example for i in items),
+        "example": any(i.example for i in items), "sources": _sources(process) if team else [],
     })
 
 
@@ -102,6 +102,113 @@ def curate(request, slug):
     item.save()
     messages.success(request, _("Décision enregistrée."))
     return redirect(item.get_absolute_url())
+
+
+@access.team
+@require_POST
+def swot_propose(request, slug):
+    """Generate SWOT proposals from one source: ``survey:<slug>`` or ``themes:<run pk>`` (idempotent)."""
+    process = request.process
+    kind, _sep, ref = request.POST.get("source", "").partition(":")
+    if kind == "survey":
+        from atout.consultation.models import Survey
+
+        survey = Survey.objects.filter(process=process, slug=ref).first()
+        if survey is None:
+            messages.error(request, _("Questionnaire inconnu : %(ref)s") % {"ref": ref})
+            return redirect("strategy:swot", slug=slug)
+        items = services.propose_from_survey(process, survey)
+    elif kind == "themes" and ref.isdigit():
+        from atout.fieldwork.models import ThemeRun
+
+        run = ThemeRun.objects.filter(process=process, pk=int(ref)).first()
+        if run is None:
+            messages.error(request, _("Analyse thématique inconnue : %(ref)s") % {"ref": ref})
+            return redirect("strategy:swot", slug=slug)
+        items = services.propose_from_themes(process, run)
+    else:
+        messages.error(request, _("Source de propositions inconnue."))
+        return redirect("strategy:swot", slug=slug)
+    proposed = sum(1 for i in items if i.status == SwotItem.Status.PROPOSED)
+    messages.success(request, _("%(n)s élément(s) issus de cette source, dont %(p)s encore à examiner.") % {
+        "n": len(items), "p": proposed})
+    return redirect("strategy:swot", slug=slug)
+
+
+def _sources(process) -> list[dict]:
+    """Sources of SWOT proposals offered on the board: surveys with answers and finished theme runs."""
+    from atout.consultation.models import Survey
+    from atout.fieldwork.models import ThemeRun
+
+    found = [{"value": f"survey:{s.slug}", "label": _("Enquête « %(t)s »") % {"t": s.title_fr}}
+             for s in Survey.objects.filter(process=process, responses__status="submitted").distinct().order_by("slug")]
+    found += [{"value": f"themes:{r.pk}", "label": _("Thèmes « %(t)s »") % {"t": r}}
+              for r in ThemeRun.objects.filter(process=process, status=ThemeRun.Status.DONE).order_by("-created")]
+    return found
+
+
+@access.team
+def perception(request, slug):
+    """Perception vs reality: survey agreement per item and sub-territory next to the matched indicators."""
+    from atout.engine.formats.errors import FormatError
+    from atout.engine.perception import FLAG_TEXT
+
+    from . import perception as perception_service
+
+    process = request.process
+    segment = request.GET.get("segment", "age_band")
+    if segment not in perception_service.SEGMENTS:
+        segment = "age_band"
+    table, problem = None, ""
+    try:
+        table = perception_service.perception_table(process, segment=segment)
+    except (ValueError, FormatError) as exc:
+        problem = str(exc)
+    if table:
+        names = {z["code"]: z["name"] for z in table["zones"]}
+        for item in table["items"]:
+            item["whole"]["flag_text"] = FLAG_TEXT[item["whole"]["flag"]][0]
+            for row in item["zones"]:
+                row["name"] = names[row["zone"]]
+                row["flag_text"] = FLAG_TEXT[row["flag"]][0]
+                for ind in row["indicators"]:
+                    ind["meta"] = table["indicators"][ind["code"]]
+                    ind["flag_text"] = FLAG_TEXT[ind["flag"]][0]
+            for ind in item["whole"]["indicators"]:
+                ind["meta"] = table["indicators"][ind["code"]]
+    return render(request, "strategy/perception.html", {
+        "process": process, "table": table, "problem": problem, "segment": segment,
+        "segments": perception_service.SEGMENTS.items(), "team": True,
+    })
+
+
+@access.team
+@require_POST
+def perception_evidence(request, slug):
+    """Turn one row of the perception table into an Evidence (kind « perception »), usable on SWOT items."""
+    from atout.engine.formats.errors import FormatError
+
+    from . import perception as perception_service
+
+    process = request.process
+    try:
+        table = perception_service.perception_table(process)
+        evidence = perception_service.evidence_from_row(process, table, request.POST.get("item", ""),
+                                                        request.POST.get("zone", ""))
+    except (ValueError, FormatError, LookupError) as exc:
+        messages.error(request, str(exc))
+        return redirect("strategy:perception", slug=slug)
+    target = request.POST.get("swot", "").strip()
+    if target:
+        item = SwotItem.objects.filter(process=process, pk=int(target)).first() if target.isdigit() else None
+        if item is None:
+            messages.error(request, _("Élément de preuve enregistré, mais l'élément AFOM n° %(n)s n'existe pas.") % {"n": target})
+            return redirect(evidence.get_absolute_url())
+        item.link_evidence(evidence, note=_("Perception et réalité"))
+        messages.success(request, _("Élément de preuve enregistré et rattaché à l'élément AFOM « %(t)s ».") % {"t": item.title})
+        return redirect(evidence.get_absolute_url())
+    messages.success(request, _("Élément de preuve enregistré : il peut appuyer un élément AFOM."))
+    return redirect(evidence.get_absolute_url())
 
 
 @access.public
@@ -146,8 +253,56 @@ def prioritise(request, slug):
                   status=400 if form.errors else 200)
 
 
+@access.participant
+def rank(request, slug):
+    """Stakeholder prioritisation: rank the orientations (1 = most important)."""
+    process = request.process
+    from .forms import RankingForm
+    from .models import Ranking
+
+    orientations = Orientation.objects.filter(process=process).select_related("axis")
+    previous = dict(Ranking.objects.filter(process=process, user=request.user).values_list("orientation_id", "rank"))
+    initial = {f"r{pk}": rank for pk, rank in previous.items()}
+    form = RankingForm(request.POST or None, orientations=orientations, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.record_ranking(process, request.user, form.ranks(), form.cleaned_data["segment"])
+        messages.success(request, _("Merci : votre classement est enregistré."))
+        return redirect("strategy:priorities", slug=slug)
+    return render(request, "strategy/rank.html", {"process": process, "form": form, "previous": bool(previous)},
+                  status=400 if form.errors else 200)
+
+
+@access.team
+@require_POST
+def prioritisation_mode(request, slug):
+    """The team chooses how participants prioritise: points, ranking or both."""
+    from .forms import PrioritisationModeForm
+    from .models import PrioritisationSettings
+
+    form = PrioritisationModeForm(request.POST)
+    if form.is_valid():
+        PrioritisationSettings.objects.update_or_create(process=request.process, defaults={"mode": form.cleaned_data["mode"]})
+        messages.success(request, _("Mode de priorisation enregistré."))
+    else:
+        messages.error(request, _("Choisissez un mode de priorisation."))
+    return redirect("strategy:priorities", slug=slug)
+
+
 @access.public
 def priorities(request, slug):
-    """Results of the prioritisation: mean points per orientation, overall and by segment."""
-    return render(request, "strategy/priorities.html", {"process": request.process,
-                                                        "results": services.allocation_results(request.process)})
+    """Results of the prioritisation (points and/or ranking): overall, by segment and segment-balanced, and
+    the compass weights they give."""
+    from .forms import PrioritisationModeForm
+    from .models import OECD_DOMAINS
+
+    process = request.process
+    mode = services.prioritisation_mode(process)
+    points = services.allocation_results(process) if mode in ("points", "both") else None
+    ranking = services.ranking_results(process) if mode in ("ranking", "both") else None
+    weights = services.composite_weights(process)
+    return render(request, "strategy/priorities.html", {
+        "process": process, "mode": mode, "results": points, "ranking": ranking,
+        "weights": [{"label": dict(OECD_DOMAINS)[d], "weight": w} for d, w in weights.items()],
+        "mapped": Orientation.objects.filter(process=process).exclude(domain="").select_related("axis"),
+        "is_team": _is_team(request), "mode_form": PrioritisationModeForm(initial={"mode": mode}),
+    })

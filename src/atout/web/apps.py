@@ -1,6 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def create_cache_table(sender, using="default", verbosity=1, **kwargs):
+    """`atout migrate` also makes the shared cache's table (settings.CACHES), so no deployment forgets it."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class WebConfig(AppConfig):
     name = "atout.web"
     label = "web"
+
+    def ready(self):
+        from . import audit
+
+        audit.connect()
+        post_migrate.connect(create_cache_table, sender=self, dispatch_uid="atout-cache-table")

@@ -1,5 +1,10 @@
-"""Site-wide pages: the list of processes, one's account, data sources, and friendly error pages."""
+"""Site-wide pages: the list of processes, one's account, data sources, a process's journal (audit
+log), and friendly error pages."""
 
+from urllib.parse import urlencode
+
+from django.apps import apps
+from django.core.paginator import Paginator
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -12,6 +17,7 @@ from atout.processes.roles import role_in
 from atout.territories.services import geography_loaded
 
 from . import access
+from .models import AuditEntry
 
 
 @access.public
@@ -56,3 +62,37 @@ def server_error(request):
     template = loader.get_template("web/error_500.html")
     return HttpResponseServerError(template.render({"title": _("Erreur interne"), "text": _(
         "Un problème est survenu de notre côté. L'équipe technique en est informée ; réessayez dans un instant.")}))
+
+
+#: Entries per page of the journal.
+JOURNAL_PAGE = 50
+
+
+@access.team
+def journal(request, slug):
+    """The process's audit log: who changed what, when; filterable by user, action and object type."""
+    entries = AuditEntry.objects.filter(process=request.process)
+    usernames = sorted(set(entries.values_list("username", flat=True)))
+    types = sorted(set(entries.values_list("object_type", flat=True)))
+
+    def type_label(label: str) -> str:
+        try:
+            return str(apps.get_model(label)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return label
+
+    chosen = {key: request.GET.get(key, "") for key in ("user", "action", "type")}
+    if chosen["user"]:
+        entries = entries.filter(username=chosen["user"])
+    if chosen["action"] in AuditEntry.Action.values:
+        entries = entries.filter(action=chosen["action"])
+    if chosen["type"]:
+        entries = entries.filter(object_type=chosen["type"])
+    page = Paginator(entries.order_by("-at", "-pk"), JOURNAL_PAGE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in chosen.items() if v})
+    return render(request, "web/journal.html", {
+        "process": request.process, "page": page, "chosen": chosen, "query": query,
+        "usernames": usernames, "actions": AuditEntry.Action.choices,
+        "types": [(t, type_label(t)) for t in types],
+        "rows": [(e, type_label(e.object_type)) for e in page.object_list],
+    })

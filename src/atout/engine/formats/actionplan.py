@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from atout.engine.actionplan import STATUSES, Action, Plan, build_plan, find_cycle
+from atout.engine.formats.cells import safe_row, unsafe_cell
 from atout.engine.formats.errors import FormatError
 
 COLUMNS = ("id", "parent_id", "title", "axis", "objective", "lead", "start", "end", "status", "progress",
@@ -154,7 +155,7 @@ def _text(value) -> str:
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    return unsafe_cell(str(value).strip())  # '=… written by write_action_plan reads back as =…
 
 
 def parse_rows(
@@ -339,9 +340,13 @@ def action_cells(action: Action) -> list:
 
 
 def write_action_plan(actions: Iterable[Action], path: str | Path) -> Path:
-    """Write ``actions`` to ``path`` (``.xlsx`` or ``.csv``, UTF-8, ``,``) in the reader's format."""
+    """Write ``actions`` to ``path`` (``.xlsx`` or ``.csv``, UTF-8, ``,``) in the reader's format.
+
+    Text that a spreadsheet would take for a formula (``=…``, ``+…``, ``-…``, ``@…``) is written
+    with a leading apostrophe (:func:`~atout.engine.formats.cells.safe_cell`); the reader removes it,
+    so a plan exported then imported again is unchanged."""
     path = Path(path)
-    rows = [list(COLUMNS)] + [action_cells(a) for a in actions]
+    rows = [list(COLUMNS)] + [safe_row(action_cells(a)) for a in actions]
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open("w", encoding="utf-8", newline="") as handle:

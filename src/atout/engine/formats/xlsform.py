@@ -545,6 +545,12 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
 
     Reading the written file with :func:`read_xlsform` gives back an equal :class:`Form`.
     Output: the path written.
+
+    Formula injection: every cell is written as a *string* cell (:func:`_append`), never as a
+    formula, so a label such as ``=HYPERLINK(…)`` is shown as text by a spreadsheet program and
+    nothing runs. No apostrophe is added (unlike the response exports): an XLSForm is read by ODK,
+    Kobo and pyxform, which take the cell text literally, so an apostrophe would change labels and
+    expressions (``relevant``, ``constraint``) in those tools.
     """
     from openpyxl import Workbook
 
@@ -554,16 +560,16 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
     survey.title = SURVEY
     languages = form.languages or [form.default_language]
     columns = _survey_columns(form, languages)
-    survey.append([header for header, _ in columns])
+    _append(survey, [header for header, _ in columns])
     for row in _survey_rows(form.items):
-        survey.append([_cell(row, key) for _, key in columns])
+        _append(survey, [_cell(row, key) for _, key in columns])
     choices_sheet = workbook.create_sheet(CHOICES)
     lists = _choice_lists(form.questions())
     properties = list(dict.fromkeys(p for choices in lists.values() for c in choices for p in c.properties))
-    choices_sheet.append(["list_name", "name"] + [_language_column("label", lang) for lang in languages] + properties)
+    _append(choices_sheet, ["list_name", "name"] + [_language_column("label", lang) for lang in languages] + properties)
     for list_name, choices in lists.items():
         for choice in choices:
-            choices_sheet.append(
+            _append(choices_sheet,
                 [list_name, choice.name] + [choice.labels.get(lang) for lang in languages] + [choice.properties.get(p) for p in properties]
             )
     settings = workbook.create_sheet(SETTINGS)
@@ -572,10 +578,18 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
     if form.default_language != DEFAULT_LANGUAGE:
         header.append("default_language")
         values.append(form.default_language)
-    settings.append(header)
-    settings.append(values)
+    _append(settings, header)
+    _append(settings, values)
     workbook.save(path)
     return path
+
+
+def _append(sheet, values: list) -> None:
+    """``sheet.append(values)``, text starting with ``=`` kept as text (openpyxl would store a formula)."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def _language_column(base: str, language: str) -> str:

@@ -106,6 +106,7 @@ DEMO_STEPS = [
     "atout.actions.demo.prepare",  # after opinion: the example plan cites the demo conversation
     "atout.community.demo.prepare",  # after opinion: it attaches simulated voters to simulated accounts
     "atout.fieldwork.demo.prepare",
+    "atout.strategy.demo.prepare",  # after survey, example strategy and fieldwork: SWOT from survey and themes
 ]
 
 

@@ -4,13 +4,18 @@
   ``{"survey", "questions", "groups", "languages"}``; an invalid or unsupported file fails with every
   problem by sheet, row and column, and nothing is imported.
 - ``export-xlsform SURVEY --output FILE.xlsx``
-- ``results SURVEY [--segment zone ...] --json``: frequencies / means with 95 % intervals, weighted
-  when weights exist, cells under 10 respondents suppressed.
+- ``results SURVEY [--segment zone ...] [--rebuild] --json``: frequencies / means with 95 % intervals,
+  weighted when weights exist, cells under 10 respondents suppressed; from the stored sums, brought
+  up to date automatically (``--rebuild`` recomputes them from every answer row).
 - ``export SURVEY --output FILE.csv|.xlsx [--excel]``: stable columns, streamed.
 - ``import-responses FILE --survey SLUG --format limesurvey|kobo``: all-or-nothing.
 - ``weight SURVEY --margins MARGINS.csv [--trim LOW,HIGH]``: rake to ``variable,category,target``.
 - ``invite SURVEY --count N --output LINKS.csv [--base-url URL]``: single-use invitation links.
 - ``purge``: past their retention date, free texts erased (idempotent).
+- ``quotas SURVEY [--process SLUG] [--generate age_band,zone --total N [--close]] --json`` →
+  ``{"cells": [{"cell", "target", "count", "fill_rate", ...}], "total": {...}}``: live fill rates of
+  the quota cells; ``--generate`` first replaces the quotas by targets proportional to the INSEE
+  population (aged 15+) of the cells crossing the given variables (age_band, zone, epci).
 
 SURVEY is a survey slug, or ``PROCESS/SLUG`` when several processes use the same slug.
 """
@@ -25,10 +30,11 @@ from django.db import transaction
 from django.urls import reverse
 
 from atout.commands import GroupCommand, json_flag
-from atout.consultation import exports, results, services
+from atout.consultation import exports, quotas, results, services
 from atout.consultation.management.commands.weights import parse_trim, read_margins
 from atout.consultation.models import Survey
 from atout.consultation.structure import form_from_dict
+from atout.engine.formats.cells import safe_row
 from atout.engine.formats.errors import FormatError
 from atout.engine.formats.xlsform import write_xlsform
 from atout.engine.weighting import RakingError
@@ -58,6 +64,8 @@ def _results_args(parser):
     parser.add_argument("--segment", action="append", choices=sorted(results.SEGMENTS), default=None,
                         help="crosstab single-choice questions by this segment (repeatable)")
     parser.add_argument("--language", default="fr", choices=["fr", "en"])
+    parser.add_argument("--rebuild", action="store_true",
+                        help="recompute the stored sums from every answer row first (normally automatic)")
     json_flag(parser)
 
 
@@ -91,6 +99,16 @@ def _invite_args(parser):
     json_flag(parser)
 
 
+def _quotas_args(parser):
+    _survey_arg(parser)
+    parser.add_argument("--process", default=None, help="slug of the survey's process")
+    parser.add_argument("--generate", default=None, metavar="VARIABLES",
+                        help="replace the quotas by INSEE targets over these variables, e.g. age_band,zone")
+    parser.add_argument("--total", type=int, default=None, help="sample size the generated targets sum to")
+    parser.add_argument("--close", action="store_true", help="generated cells close when full")
+    json_flag(parser)
+
+
 def _purge_args(parser):
     json_flag(parser)
 
@@ -121,6 +139,7 @@ class Command(GroupCommand):
         "weight": ("rake respondents to population margins and store the weights", _weight_args),
         "invite": ("create single-use invitation links", _invite_args),
         "purge": ("apply the retention dates: erase free texts of expired surveys", _purge_args),
+        "quotas": ("quota cells: targets and live fill rates (optionally generated from INSEE margins)", _quotas_args),
     }
 
     def do_import_xlsform(self, *, file, process, slug=None, status="draft", **options):
@@ -142,8 +161,8 @@ class Command(GroupCommand):
         write_xlsform(form, Path(output))
         return {"survey": found.slug, "output": str(output), "questions": len(form.questions())}
 
-    def do_results(self, *, survey, segment=None, language="fr", **options):
-        return results.survey_results(find_survey(survey), language=language, segments=segment or [])
+    def do_results(self, *, survey, segment=None, language="fr", rebuild=False, **options):
+        return results.survey_results(find_survey(survey), language=language, segments=segment or [], rebuild=rebuild)
 
     def do_export(self, *, survey, output, excel=False, **options):
         found = find_survey(survey)
@@ -185,8 +204,41 @@ class Command(GroupCommand):
             writer.writerow(["link"])
             for token in tokens:
                 path = reverse("consultation:invitation", kwargs={"slug": found.process.slug, "survey": found.slug, "token": token})
-                writer.writerow([base_url.rstrip("/") + path])
+                writer.writerow(safe_row([base_url.rstrip("/") + path]))
         return {"survey": found.slug, "invitations": count, "output": str(output)}
 
     def do_purge(self, **options):
         return services.purge()
+
+    def do_quotas(self, *, survey, process=None, generate=None, total=None, close=False, **options):
+        reference = f"{process}/{survey}" if process else survey
+        owner, _sep, slug = reference.rpartition("/")
+        surveys = Survey.objects.filter(slug=slug).select_related("process")
+        if owner:
+            surveys = surveys.filter(process__slug=owner)
+        found = list(surveys[:2])
+        if not found:
+            raise CommandError(f"no survey '{reference}'")
+        if len(found) > 1:
+            raise CommandError(f"several surveys are called '{slug}': add --process")
+        target = found[0]
+        if generate is not None:
+            if total is None:
+                raise CommandError("--generate needs --total (the sample size the targets sum to)")
+            try:
+                quotas.generate(target, [v.strip() for v in generate.split(",") if v.strip()], total, close_when_full=close)
+            except quotas.QuotaInputError as exc:
+                raise CommandError(f"--generate {generate}: {exc}") from None
+        elif total is not None:
+            raise CommandError("--total is only used with --generate")
+        return {"survey": target.slug, "process": target.process.slug, **quotas.fill_rates(target)}
+
+    def render_quotas(self, result) -> str:
+        lines = [f"{'cell':<40} {'target':>7} {'count':>7} {'fill':>6}"]
+        for cell in result["cells"]:
+            rate = "—" if cell["fill_rate"] is None else f"{cell['fill_rate']:.0%}"
+            lines.append(f"{cell['label'][:40]:<40} {cell['target']:>7} {cell['count']:>7} {rate:>6}")
+        total = result["total"]
+        rate = "—" if total["fill_rate"] is None else f"{total['fill_rate']:.0%}"
+        lines.append(f"{'total':<40} {total['target']:>7} {total['count']:>7} {rate:>6}")
+        return "\n".join(lines)

@@ -1,0 +1,293 @@
+"""The audit log of team actions: who changed what, when.
+
+Three sources write :class:`~atout.web.models.AuditEntry` rows:
+
+- **requests by a signed-in person**: :class:`AuditMiddleware` remembers the request in a context
+  variable; generic ``post_save``/``post_delete`` handlers then record every create, update (with
+  the changed fields, old → new) and delete of the domain models of atout's apps. Creating an import
+  batch is recorded as an *import*, a status turning to open/published as a *publication*.
+- **the command line**: :func:`cli_command` (used by :class:`atout.commands.GroupCommand`) records one
+  entry per writing action (imports, exports, creations…) under the user name ``cli``; the rows the
+  command writes are not logged one by one.
+- **services**: :func:`record` writes one explicit entry.
+
+Anonymous visitors' actions are not recorded, and neither is high-volume participant data (survey
+responses and answers, votes, rate counters, deliveries…: :data:`EXCLUDED_MODELS`). No personal data
+is written: values of personal or secret fields (:data:`HIDDEN_FIELDS`) and of whole personal models
+(:data:`PERSONAL_MODELS`) are replaced by the mere fact that they changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import models
+
+from .models import AuditEntry
+
+#: Models never recorded: high-volume participant data, computed results, counters, the log itself.
+EXCLUDED_MODELS = {
+    "web.AuditEntry", "web.LoginThrottle",
+    "consultation.Response", "consultation.Answer", "consultation.RateBucket", "consultation.ResultsSnapshot",
+    "consultation.Invitation",
+    "opinion.Vote", "opinion.Participant", "opinion.Analysis",
+    "diagnostic.Observation",
+    "territories.Membership", "territories.GeographyImport",
+    "fieldwork.ThemeAssignment",
+    "community.EngagementEvent", "community.Registration", "community.Follow", "community.Notification",
+    "community.Subscription", "community.Delivery", "community.Bounce", "community.LoginToken",
+    "community.ConsentRecord", "community.Profile",
+}
+#: Models about a person: recorded with their number only, never their label or values.
+PERSONAL_MODELS = {"community.Contact"}
+#: Fields whose values are never written (secrets, names, contact details, free text that may name people,
+#: machine data too large to be useful); only the fact that they changed.
+HIDDEN_FIELDS = {
+    "password", "token_hash", "resume_hash", "fingerprint", "receipt", "key", "anonymous_key", "secret",
+    "email", "phone", "first_name", "last_name", "named_participants", "author", "transcript", "text",
+    "contour", "structure", "draft", "result", "data",
+}
+#: Models whose creation is an import.
+IMPORT_MODELS = {"diagnostic.ImportBatch", "fieldwork.ContributionImport"}
+#: Status values that make an object public.
+PUBLISHED_STATUSES = {"open", "published", "accepted"}
+#: Actions of the command line that write (or export) and are therefore logged, with their kind.
+CLI_ACTIONS = {
+    "import": "import", "import-xlsform": "import", "import-responses": "import", "ingest": "import",
+    "export": "export", "export-xlsform": "export",
+    "create": "create", "token-create": "create", "invite": "create", "zones": "update",
+    "token-revoke": "delete", "purge": "delete",
+    "progress": "update", "weight": "update", "rake": "update", "demo": "create",
+}
+VALUE_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: object | None
+    username: str
+    #: Record every change of domain models (requests), or only explicit entries (command line).
+    each_change: bool
+
+
+_current: ContextVar = ContextVar("atout_audit_actor", default=None)
+
+
+def current_actor() -> Actor | None:
+    value = _current.get()
+    if value is None or isinstance(value, Actor):
+        return value
+    user = getattr(value, "user", None)  # a request: its user is resolved only when something changes
+    if user is None or not user.is_authenticated:
+        return None
+    return Actor(user, user.get_username(), True)
+
+
+class AuditMiddleware:
+    """Makes the request's user the author of the changes made while serving it.
+
+    Place it after ``AuthenticationMiddleware``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current.reset(token)
+
+
+@contextmanager
+def acting_as(actor: Actor):
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)
+
+
+_UNSET = object()
+
+
+def record(action: str, *, obj=None, object_type: str = "", object_id="", label: str = "", process=_UNSET,
+           changes: dict | None = None, user=None, username: str | None = None) -> AuditEntry | None:
+    """Write one explicit entry. The author is ``user``/``username`` if given, else the current actor
+    (request user or ``cli``); without any author nothing is written and None is returned."""
+    actor = current_actor()
+    if user is None and username is None:
+        if actor is None:
+            return None
+        user, username = actor.user, actor.username
+    if obj is not None:
+        object_type = object_type or obj._meta.label
+        object_id = object_id or obj.pk
+        label = label or _label(obj)
+        process = _process_id(obj) if process is _UNSET else process
+    if process is _UNSET:
+        process = None
+    return AuditEntry.objects.create(
+        user=user if getattr(user, "pk", None) else None, username=(username or (user.get_username() if user else ""))[:150],
+        process_id=getattr(process, "pk", process), action=action, object_type=object_type[:100],
+        object_id=str(object_id or "")[:64], object_label=label[:200], changes=changes or {})
+
+
+@contextmanager
+def cli_command(group: str, action: str, options: dict):
+    """Run a command-line action as the ``cli`` user and log it afterwards if it writes."""
+    with acting_as(Actor(None, "cli", False)):
+        yield
+        kind = CLI_ACTIONS.get(action)
+        if kind is not None:
+            process = _process_from_options(options)
+            record(kind, object_type=f"cli.{group}", label=f"atout {group} {action}", process=process)
+
+
+def _process_from_options(options: dict):
+    from atout.processes.models import Process
+
+    for name in ("process", "slug"):
+        value = options.get(name)
+        if isinstance(value, str) and value:
+            found = Process.objects.filter(slug=value).values_list("pk", flat=True).first()
+            if found:
+                return found
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Generic recording of changes made in requests
+
+
+def audited(model) -> bool:
+    return model.__module__.startswith("atout.") and model._meta.label not in EXCLUDED_MODELS
+
+
+def _label(instance) -> str:
+    if instance._meta.label in PERSONAL_MODELS:
+        return f"{instance._meta.verbose_name} #{instance.pk}"
+    try:
+        return str(instance)[:200]
+    except Exception:  # a __str__ that needs a deleted relation
+        return f"{instance._meta.verbose_name} #{instance.pk}"
+
+
+def _process_id(instance):
+    from atout.processes.models import Process
+
+    if isinstance(instance, Process):
+        return instance.pk
+    fields = {f.name: f for f in instance._meta.concrete_fields}
+    if "process" in fields and isinstance(fields["process"], models.ForeignKey):
+        return instance.process_id
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.ForeignKey) and hasattr(field.related_model, "process"):
+            related_id = getattr(instance, field.attname)
+            if related_id is not None:
+                found = field.related_model._base_manager.filter(pk=related_id).values_list("process", flat=True).first()
+                if found:
+                    return found
+    return None
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    text = str(value)
+    return text if len(text) <= VALUE_LENGTH else text[:VALUE_LENGTH - 1] + "…"
+
+
+def _tracked_fields(model):
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _values(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in _tracked_fields(type(instance))}
+
+
+def _hidden(model, field) -> bool:
+    return (model._meta.label in PERSONAL_MODELS or field.name in HIDDEN_FIELDS
+            or isinstance(field, models.JSONField | models.BinaryField | models.FileField))
+
+
+def _changes(model, old: dict | None, new: dict) -> dict:
+    changes = {}
+    for field in _tracked_fields(model):
+        if field.name in {"updated", "updated_at", "modified"}:
+            continue
+        before = old.get(field.attname) if old is not None else None
+        after = new.get(field.attname)
+        if old is not None and before == after:
+            continue
+        if old is None and after in (None, "", [], {}):
+            continue
+        if _hidden(model, field):
+            changes[field.name] = [None, None]
+        else:
+            changes[field.name] = [_plain(before), _plain(after)]
+    return changes
+
+
+def _on_pre_save(sender, instance, raw=False, **kwargs):
+    if raw or not audited(sender) or instance._state.adding or instance.pk is None:
+        return
+    actor = current_actor()
+    if actor is None or not actor.each_change:
+        return
+    names = [f.attname for f in _tracked_fields(sender)]
+    instance._audit_before = sender._base_manager.filter(pk=instance.pk).values(*names).first()
+
+
+def _on_post_save(sender, instance, created=False, raw=False, **kwargs):
+    if raw or not audited(sender):
+        return
+    actor = current_actor()
+    if actor is None or not actor.each_change:
+        return
+    old = None if created else instance.__dict__.pop("_audit_before", None)
+    changes = _changes(sender, old, _values(instance))
+    if created:
+        action = AuditEntry.Action.IMPORT if sender._meta.label in IMPORT_MODELS else AuditEntry.Action.CREATE
+    elif not changes:
+        return
+    elif "status" in changes and changes["status"][1] in PUBLISHED_STATUSES:
+        action = AuditEntry.Action.PUBLISH
+    else:
+        action = AuditEntry.Action.UPDATE
+    record(action, obj=instance, changes=changes, user=actor.user, username=actor.username)
+
+
+def _on_post_delete(sender, instance, **kwargs):
+    from atout.processes.models import Process
+
+    if isinstance(instance, Process):
+        # Entries written while its contents were deleted point at it: keep them, without the link.
+        AuditEntry.objects.filter(process_id=instance.pk).update(process=None)
+    if isinstance(instance, get_user_model()):
+        AuditEntry.objects.filter(user_id=instance.pk).update(user=None)
+    if not audited(sender):
+        return
+    actor = current_actor()
+    if actor is None or not actor.each_change:
+        return
+    process_id = None if isinstance(instance, Process) else _process_id(instance)
+    record(AuditEntry.Action.DELETE, obj=instance, process=process_id, user=actor.user, username=actor.username)
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    pre_save.connect(_on_pre_save, dispatch_uid="atout-audit-pre-save")
+    post_save.connect(_on_post_save, dispatch_uid="atout-audit-post-save")
+    post_delete.connect(_on_post_delete, dispatch_uid="atout-audit-post-delete")

@@ -1,0 +1,2 @@
+def samples(process):
+    return {"opendata:resource": {"slug": process.slug, "resource": "territories"}}
