@@ -59,6 +59,8 @@ class GroupCommand(BaseCommand):
     """
 
     actions: dict[str, tuple[str, Callable[[Any], None]]] = {}
+    #: Actions that read and write files only, never the database: not written to the journal.
+    offline_actions: frozenset[str] = frozenset()
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -70,8 +72,11 @@ class GroupCommand(BaseCommand):
         from atout.web.audit import cli_command
 
         method = getattr(self, "do_" + action.replace("-", "_"))
-        with cli_command(self.__module__.rsplit(".", 1)[-1], action, options):  # the audit log (user "cli")
+        if action in self.offline_actions:
             result = method(**options)
+        else:
+            with cli_command(self.__module__.rsplit(".", 1)[-1], action, options):  # the audit log (user "cli")
+                result = method(**options)
         if result is None:
             return
         if options.get("json"):

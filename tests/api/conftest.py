@@ -4,7 +4,7 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
+def fresh_rate_limits(db):
     """Rate-limit history lives in the cache: each test starts from none."""
     from django.core.cache import cache
 

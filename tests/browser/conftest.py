@@ -18,9 +18,12 @@ BIN = Path(sys.executable).parent
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """The accessibility sweep runs last: building its URLs creates sample objects in the served
-    demo's database, which the other browser tests must not see."""
-    items.sort(key=lambda item: "test_accessibility" in item.nodeid)
+    """Browser tests run after all the others: Playwright's synchronous API keeps an event loop
+    running in this thread for the rest of the session, and Django refuses database access from a
+    thread with a running loop (SynchronousOnlyOperation) outside pytest-django's own test fixtures.
+    Among them the accessibility sweep runs last: building its URLs creates sample objects in the
+    served demo's database, which the other browser tests must not see."""
+    items.sort(key=lambda item: (item.get_closest_marker("browser") is not None, "test_accessibility" in item.nodeid))
 
 
 def free_port() -> int:

@@ -69,7 +69,7 @@ def answer_the_survey(page, start_url: str, name: str, years: str) -> str:
     page.get_by_label("Votre commune de résidence").select_option("26362")
     page.get_by_role("button", name="Envoyer mes réponses").click()
     receipt = page.locator("#receipt-id")
-    assert receipt.is_visible()
+    receipt.wait_for(state="visible", timeout=60_000)  # the receipt page may still be loading after the click
     screenshot(page, f"survey-receipt-{name}")
     return receipt.inner_text()
 

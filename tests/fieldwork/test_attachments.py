@@ -73,7 +73,7 @@ def test_the_upload_page_refuses_a_disguised_file_and_serves_a_good_one(client, 
     client.force_login(users["facilitator"])
     url = reverse("fieldwork:attachment_upload", kwargs={"slug": die_session.process.slug, "session": die_session.pk})
     bad = client.post(url, {"file": SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 executable", content_type="image/jpeg")})
-    assert bad.status_code == 400 and "type not accepted" in bad.content.decode()
+    assert bad.status_code == 400 and "photo.jpg : le contenu de ce fichier n&#x27;est pas du type attendu" in bad.content.decode()
     assert die_session.attachments.count() == 0
     good = client.post(url, {"file": SimpleUploadedFile("affiche.pdf", b"%PDF-1.4 test"), "label": "Affiche de la réunion"})
     assert good.status_code == 302

@@ -62,7 +62,8 @@ CLI_ACTIONS = {
     "export": "export", "export-xlsform": "export",
     "create": "create", "token-create": "create", "invite": "create", "zones": "update",
     "token-revoke": "delete", "purge": "delete",
-    "progress": "update", "weight": "update", "rake": "update", "demo": "create",
+    # `actions progress` and `weights rake` only compute and print: nothing to journal.
+    "weight": "update", "demo": "create",
 }
 VALUE_LENGTH = 120
 

@@ -36,6 +36,7 @@ def _add_rake_arguments(parser) -> None:
 class Command(GroupCommand):
     help = "Survey weighting: rake respondents to population margins."
     actions = {"rake": ("rake a sample to population margins (iterative proportional fitting)", _add_rake_arguments)}
+    offline_actions = frozenset({"rake"})
 
     def do_rake(self, *, sample, margins, id_column=None, trim=None, max_iter=1000, tolerance=1e-10, **options):
         sample_path, margins_path = Path(sample), Path(margins)

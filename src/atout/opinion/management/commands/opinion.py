@@ -38,6 +38,7 @@ class Command(GroupCommand):
         "analyze": ("map a pol.is export folder: groups, representative and consensus statements", _analyze_args),
         "export": ("read a pol.is export folder and write it to another folder", _export_args),
     }
+    offline_actions = frozenset({"analyze", "export"})
 
     def _read(self, folder: str):
         try:
