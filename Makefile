@@ -17,7 +17,7 @@ ifeq ($(ATOUT_DATA_DIR),)
 endif
 export ATOUT_VAR_DIR ?= $(abspath var)
 
-.PHONY: demo test install install-test browser system-libs lint serve messages clean
+.PHONY: demo test install install-test browser system-libs bench-tools lint serve messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ demo: install
 	@echo "atout is served on http://$(HOST):$(PORT)/  (Drôme process: http://$(HOST):$(PORT)/p/drome/)"
 	@echo "Stop with Ctrl-C."
 	$(BIN)/gunicorn atout.wsgi --preload --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --forwarded-allow-ips="127.0.0.1"
+
+# Load generator of bench/submissions_load.py (a C program, so the load costs little CPU).
+bench-tools:
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 
 test: install-test browser
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -103,13 +103,18 @@ def stored(url: str, survey: str, receipts: list[str]) -> dict:
 
 
 def prepare(url: str, surveys: list[str], *, schema: str = "migrate", geography: str = "full",
-            data_dir: str | None = None, var_dir: Path | None = None) -> dict:
+            data_dir: str | None = None, var_dir: Path | None = None, single: tuple[str, ...] = (),
+            rate_limit: int | None = None) -> dict:
     """Run ``loadgen.py prepare`` in a child process: schema (``migrate``: the real migrations;
     ``models``: tables created straight from the models, much faster, for the short test),
     geography (``full``: the official import; ``drome``: the Drôme and its communes only), the
-    process ``bench`` and one open survey per slug in ``surveys``. Output: the child's JSON report."""
+    process ``bench`` and one open survey per slug in ``surveys`` (in the one-page layout for those
+    also in ``single``; ``rate_limit``: submissions per hour and address, when all the load comes from
+    one address). Output: the child's JSON report."""
     command = [sys.executable, str(Path(__file__).resolve()), "prepare", "--schema", schema, "--geography", geography,
-               *[arg for slug in surveys for arg in ("--survey", slug)]]
+               *[arg for slug in surveys for arg in ("--survey", slug)],
+               *[arg for slug in single for arg in ("--single", slug)],
+               *(["--rate-limit", str(rate_limit)] if rate_limit else [])]
     done = subprocess.run(command, env=app_environment(url, var_dir, data_dir), cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"prepare failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
@@ -171,7 +176,9 @@ def _prepare_main(args) -> None:
     for slug in args.survey:
         survey = services.import_form(demo.questionnaire(), process, slug=slug, status=Survey.Status.OPEN)
         survey.consent_purpose = "Mesurer la capacité du service (banc d'essai)."
-        survey.save(update_fields=["consent_purpose"])
+        survey.layout = Survey.Layout.SINGLE if slug in args.single else Survey.Layout.PAGES
+        survey.rate_limit = args.rate_limit or survey.rate_limit
+        survey.save(update_fields=["consent_purpose", "layout", "rate_limit"])
     print(json.dumps({"schema_seconds": round(schema_seconds, 1), "geography_seconds": round(geography_seconds, 1),
                       "communes": department.communes().count(), "surveys": args.survey}))
 
@@ -270,6 +277,7 @@ TEXTAREA = re.compile(r'<textarea name="([^"]+)"', re.S)
 ATTR = re.compile(r'([\w-]+)="([^"]*)"')
 OPTION = re.compile(r'<option value="([^"]*)"')
 RECEIPT = re.compile(r'id="receipt-id">([A-Z0-9-]+)<')
+HONEYPOT = "site_web"
 
 
 class GaveUp(Exception):
@@ -379,8 +387,10 @@ class Respondent:
             name, kind = attrs.get("name", ""), attrs.get("type", "text")
             if not name:
                 continue
-            if kind == "hidden":
-                fields[name] = attrs.get("value", "")
+            if kind == "hidden":  # repeated names (the one-page layout's "shown") make a list
+                value = attrs.get("value", "")
+                earlier = fields.get(name)
+                fields[name] = value if earlier is None else [*(earlier if isinstance(earlier, list) else [earlier]), value]
             elif kind == "radio":
                 radios.setdefault(name, []).append(attrs["value"])
             elif kind == "checkbox":
@@ -408,18 +418,24 @@ class Respondent:
     def _text(self) -> str:
         return f"{self.rng.choice(TEXTS)} (répondant {self.index})"
 
-    def begin(self) -> str:
-        """GET and POST the consent page. Output: the path of the first page of questions."""
-        _status, _location, html = self.request("get consent page", "GET", self.start_path, expect=(200,))
-        token = _csrf(html)
-        _status, location, _html = self.request("post consent", "POST", self.start_path, {
-            "csrfmiddlewaretoken": token, "consent": "yes", "site_web": ""}, expect=(302,))
-        return location
+    def whole(self, html: str) -> dict:
+        """Form fields answering the whole one-page questionnaire in ``html``, consent given."""
+        fields = self.answers(html)
+        fields.pop("action", None)
+        fields.update({"consent": "yes", HONEYPOT: ""})
+        return fields
 
     def run(self) -> str:
-        """The whole flow. Output: the receipt id read on the receipt page."""
+        """The whole flow (paged or one-page layout, as the survey is set). Output: the receipt id
+        read on the receipt page (paged) or in the acknowledgement itself (one-page)."""
         started = time.perf_counter()
-        path = self.begin()
+        _status, _location, html = self.request("get consent page", "GET", self.start_path, expect=(200,))
+        if 'name="shown"' in html:  # one-page layout: the questions come with the consent
+            _status, _location, html = self.request("post final page (stores)", "POST", self.start_path,
+                                                    self.whole(html), expect=(200,))
+            return self._acknowledged(html, started)
+        _status, path, _html = self.request("post consent", "POST", self.start_path, {
+            "csrfmiddlewaretoken": _csrf(html), "consent": "yes", HONEYPOT: ""}, expect=(302,))
         for _page in range(30):
             if path.endswith("/recu/"):
                 break
@@ -431,6 +447,9 @@ class Respondent:
         else:
             raise GaveUp("more than 30 pages")
         _status, _location, html = self.request("get receipt", "GET", path, expect=(200,))
+        return self._acknowledged(html, started)
+
+    def _acknowledged(self, html: str, started: float) -> str:
         found = RECEIPT.search(html)
         if found is None:
             self.stats.error("receipt page without a receipt id")
@@ -653,6 +672,8 @@ def main(argv=None) -> None:
     prep.add_argument("--schema", choices=["migrate", "models"], default="migrate")
     prep.add_argument("--geography", choices=["full", "drome"], default="full")
     prep.add_argument("--survey", action="append", default=[])
+    prep.add_argument("--single", action="append", default=[], help="a survey (among --survey) in the one-page layout")
+    prep.add_argument("--rate-limit", type=int, default=None)
     load = commands.add_parser("load")
     load.add_argument("--url", required=True)
     load.add_argument("--survey", required=True)

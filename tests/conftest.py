@@ -60,3 +60,13 @@ def blank_drome(drome):
     for model in (SwotItem, Objective, Orientation, Positioning, Evidence):
         model.objects.filter(process=drome).delete()
     return drome
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """The answering caches (parsed versions, communes per territory) are per process and keyed by
+    ids, which a rolled-back test may hand out again: each test starts without them."""
+    from atout.consultation import services
+
+    services.clear_caches()
+    yield

@@ -177,6 +177,9 @@ ATOUT_THEME = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+#: Reverse proxies in front of atout that append the client's address to X-Forwarded-For (0: none,
+#: the header is ignored). Rate limits and sign-in throttling key on that address (hashed).
+ATOUT_TRUSTED_PROXIES = int(os.environ.get("ATOUT_TRUSTED_PROXIES", "0"))
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

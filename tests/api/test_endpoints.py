@@ -156,6 +156,34 @@ def test_a_draft_survey_is_not_listed_publicly(client, drome, keys):
     assert survey.slug in [s["slug"] for s in client.get(f"{V1}/processes/drome/surveys", **bearer(keys["write_team"])).json()]
 
 
+def test_quotas_are_for_the_team_even_with_a_read_token_and_match_the_cli(client, drome, keys, users):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from atout.api.tokens import create_token
+
+    survey = demo_survey(drome)
+    assert survey.quotas.count() == 25  # the demo's INSEE quotas (age band × sub-territory)
+    url = f"{V1}/processes/drome/surveys/{survey.slug}/quotas"
+    team_read = create_token(users["team"], "lecture équipe", "read")[1]
+    body = client.get(url, **bearer(team_read)).json()
+    out = io.StringIO()
+    call_command("survey", "quotas", survey.slug, "--process", "drome", "--json", stdout=out)
+    assert body == json.loads(out.getvalue())
+    assert body["survey"] == survey.slug and body["process"] == "drome" and len(body["cells"]) == 25
+    assert body["total"]["count"] == sum(c["count"] for c in body["cells"]) > 0
+    assert all(c["source"] == "insee" and c["population"] > 0 for c in body["cells"])
+    # Back-office data: never public, whatever the survey's status; others cannot tell it exists.
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
+    assert_error(client.get(url), 404, "not_found")
+    assert_error(client.get(url, **bearer(keys["read"])), 404, "not_found")
+    assert_error(client.get(url, **bearer(keys["write_other"])), 404, "not_found")
+    assert_error(client.get(f"{V1}/processes/drome/surveys/inconnue/quotas", **bearer(team_read)), 404, "not_found")
+    assert client.get(url, **bearer(keys["write_team"])).status_code == 200
+
+
 # ----------------------------------------------------------------------- themes and opinion
 
 def test_only_published_theme_runs_are_public(client, drome, keys):

@@ -37,6 +37,8 @@ EXPECTED = {
     ("get", "/api/v1/processes/{slug}/surveys"): ALL_OK,
     # The demo survey is open: its results are the team's until it closes.
     ("get", "/api/v1/processes/{slug}/surveys/{survey}/results"): TEAM_ONLY,
+    # Quotas are back-office data: the team's, whatever the survey's status.
+    ("get", "/api/v1/processes/{slug}/surveys/{survey}/quotas"): TEAM_ONLY,
     ("get", "/api/v1/processes/{slug}/themes"): ALL_OK,
     ("get", "/api/v1/processes/{slug}/conversations"): ALL_OK,
     ("get", "/api/v1/processes/{slug}/conversations/{conversation}/results"): ALL_OK,

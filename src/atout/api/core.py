@@ -265,13 +265,11 @@ class _Throttle(SimpleRateThrottle):
     scope_name = ""
 
     def get_ident(self, request):
-        # X-Forwarded-For is written by the client unless a proxy is declared (NINJA_NUM_PROXIES);
-        # like the survey rate limits, trust REMOTE_ADDR, which a reverse proxy sets correctly.
-        from ninja.conf import settings as ninja_settings
+        # The same client address as the survey rate limits and sign-in throttling (X-Forwarded-For
+        # only through the declared ATOUT_TRUSTED_PROXIES).
+        from atout.web.throttle import client_address
 
-        if ninja_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR", "") or "unknown"
-        return super().get_ident(request)
+        return client_address(request)
 
     def __init__(self):
         self.rate = rate(self.scope_name)

@@ -141,11 +141,13 @@ def _parse_rank(question: Question, data, answers: dict):
     return sorted(ranks, key=ranks.get), None, raw
 
 
-def check_page(form: Form, page: Group, data, answers: dict, communes=None, language: str = "fr") -> PageResult:
+def check_page(form: Form, page: Group, data, answers: dict, communes=None, language: str = "fr",
+               shown: set[str] | None = None) -> PageResult:
     """Read and check every question of ``page`` against the answers so far.
 
     Inputs: the form, the page, the submitted data (QueryDict), the answers already kept (name →
-    value), the process communes (code, name) for commune questions, the reader's language.
+    value), the process communes (code, name) for commune questions, the reader's language, and
+    ``shown``: the questions the respondent was shown (by default, those relevant given ``answers``).
     Output: :class:`PageResult` with the values of the page (irrelevant questions set to '') and one
     message per question in error.
     """
@@ -161,8 +163,9 @@ def check_page(form: Form, page: Group, data, answers: dict, communes=None, lang
             continue
         value, error, raw = parse_value(question, data, current, communes)
         result.raw[question.name] = raw
-        shown = relevant(question, answers, conditions.get(question.name, []))
-        if not shown and is_empty(value):
+        was_shown = (question.name in shown) if shown is not None else relevant(
+            question, answers, conditions.get(question.name, []))
+        if not was_shown and is_empty(value):
             result.new.append(question.name)
             continue
         if error is None:
@@ -179,6 +182,21 @@ def check_page(form: Form, page: Group, data, answers: dict, communes=None, lang
         result.values[question.name] = value
         current[question.name] = value
     return result
+
+
+def check_whole(form: Form, pages: list[Group], data, shown: set[str], communes=None, language: str = "fr") -> PageResult:
+    """Read and check a whole questionnaire sent at once (the one-page layout), page after page so
+    that each page's conditions see the answers of the pages before it. ``shown``: the questions
+    that were on the respondent's page. Output: one :class:`PageResult` for all the pages."""
+    whole = PageResult()
+    answers: dict[str, Any] = {}
+    for page in pages:
+        result = check_page(form, page, data, answers, communes, language, shown=shown)
+        for name in ("values", "errors", "raw"):
+            getattr(whole, name).update(getattr(result, name))
+        whole.new += result.new
+        answers.update(result.values)
+    return whole
 
 
 def _has_other(value) -> bool:
@@ -212,3 +230,11 @@ def final_check(form: Form, answers: dict, pages: list[Group]) -> tuple[dict, in
             if question.required and is_empty(cleaned.get(question.name)) and first_missing is None:
                 first_missing = index
     return cleaned, first_missing
+
+
+def missing_required(form: Form, answers: dict) -> list[str]:
+    """Required questions asked (given ``answers``) and left unanswered, in questionnaire order."""
+    conditions = parents_relevance(form)
+    return [question.name for question in form.questions()
+            if question.type != "note" and question.required and is_empty(answers.get(question.name))
+            and relevant(question, answers, conditions.get(question.name, []))]

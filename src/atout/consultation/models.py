@@ -48,12 +48,19 @@ class Survey(models.Model):
         OPEN = "open", _("Ouverte à tous (anonyme)")
         INVITATION = "invitation", _("Sur invitation")
 
+    class Layout(models.TextChoices):
+        #: One page per group, answers kept between pages: resumable later, works for long questionnaires.
+        PAGES = "pages", _("Une page par groupe de questions (reprise possible)")
+        #: Every question on one page, sent in one request: for short questionnaires and peaks of traffic.
+        SINGLE = "single", _("Toutes les questions sur une seule page")
+
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="surveys", verbose_name=_("démarche"))
     slug = models.SlugField(_("identifiant"), max_length=80)
     title_fr = models.CharField(_("titre (français)"), max_length=200)
     title_en = models.CharField(_("titre (anglais)"), max_length=200, blank=True)
     status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices, default=Mode.OPEN)
+    layout = models.CharField(_("présentation"), max_length=8, choices=Layout.choices, default=Layout.PAGES)
     consent_purpose = models.TextField(_("finalité"), blank=True)
     consent_controller = models.CharField(_("responsable du traitement"), max_length=300, blank=True)
     consent_retention = models.CharField(_("durée de conservation"), max_length=300, blank=True)

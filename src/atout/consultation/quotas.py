@@ -183,10 +183,16 @@ def insee_cells(process, variables: list[str]) -> dict[tuple[str, ...], float]:
     return dict(sorted(cells.items()))
 
 
-def insee_margins(process) -> dict[str, dict[str, float]]:
-    """Weighting margins from the same INSEE counts: age_band and zone → category → persons (15+)."""
-    return {"age_band": {k[0]: v for k, v in insee_cells(process, ["age_band"]).items()},
-            "zone": {k[0]: v for k, v in insee_cells(process, ["zone"]).items()}}
+def insee_margins(process, variables=("age_band", "zone")) -> dict[str, dict[str, float]]:
+    """Weighting margins from the same INSEE counts: variable (among age_band, zone, epci) → category
+    → persons aged 15+. The margins are sums of the cells crossing ``variables``, so every margin
+    covers the same communes (with zone, those of a sub-territory) and they add up to one total."""
+    variables = list(variables)
+    margins: dict[str, dict[str, float]] = {v: {} for v in variables}
+    for key, persons in insee_cells(process, variables).items():
+        for variable, category in zip(variables, key, strict=True):
+            margins[variable][category] = margins[variable].get(category, 0.0) + persons
+    return {v: dict(sorted(cats.items())) for v, cats in margins.items()}
 
 
 @dataclass

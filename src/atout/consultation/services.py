@@ -7,17 +7,19 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from atout.engine.formats.xlsform import Form, read_xlsform
 from atout.engine.weighting import rake
-from atout.territories.models import Level, Territory
+from atout.territories.models import Level, Membership, Territory
 
 from . import quotas
 from .models import (
@@ -49,8 +51,10 @@ class SubmissionRefused(Exception):
 
 
 @transaction.atomic
-def import_form(form: Form, process, *, slug: str | None = None, status: str = Survey.Status.DRAFT) -> Survey:
-    """Create (or give a new version to) the survey of ``process`` described by ``form``; publishes it."""
+def import_form(form: Form, process, *, slug: str | None = None, status: str = Survey.Status.DRAFT,
+                layout: str | None = None) -> Survey:
+    """Create (or give a new version to) the survey of ``process`` described by ``form``; publishes it.
+    ``layout`` (Survey.Layout), when given, sets how it is presented to respondents."""
     slug = slug or slugify(form.id.replace("_", "-"))[:80] or "questionnaire"
     survey, _created = Survey.objects.get_or_create(
         process=process, slug=slug, defaults={"title_fr": form.title[:200], "status": status},
@@ -59,6 +63,8 @@ def import_form(form: Form, process, *, slug: str | None = None, status: str = S
     survey.draft = form_to_dict(form)
     if status:
         survey.status = status
+    if layout:
+        survey.layout = layout
     survey.save()
     publish(survey)
     return survey
@@ -80,16 +86,75 @@ def publish(survey: Survey) -> SurveyVersion:
 
 
 def current_form(survey: Survey) -> Form:
-    return form_from_dict(survey.current_version.structure)
+    return version_form(survey.current_version_id)
+
+
+#: Parsed structures of published versions, by version id. A published version never changes
+#: (edits make a new version), so a parsed form stays valid for the life of the process.
+_VERSION_FORMS: dict[int, Form] = {}
+
+
+def version_form(version_id: int) -> Form:
+    """The parsed structure of a published version (read and parsed once per process and version)."""
+    form = _VERSION_FORMS.get(version_id)
+    if form is None:
+        if len(_VERSION_FORMS) > 256:
+            _VERSION_FORMS.clear()
+        structure = SurveyVersion.objects.values_list("structure", flat=True).get(pk=version_id)
+        form = _VERSION_FORMS[version_id] = form_from_dict(structure)
+    return form
 
 
 def read_form_file(path: Path) -> Form:
     return read_xlsform(path)
 
 
+@dataclass(frozen=True)
+class Places:
+    """The communes of a process territory, for commune questions and profile columns."""
+
+    #: (INSEE code, name), by name: the options of a commune question.
+    communes: list[tuple[str, str]]
+    #: INSEE code → (commune, its EPCI or None, its zone or None).
+    by_code: dict[str, tuple[Territory, Territory | None, Territory | None]]
+
+
+#: Kept a few minutes per territory and process: every answering page and every submission needs
+#: them, and the geography only changes with an import (a new commune shows within PLACES_TTL).
+PLACES_TTL = 300.0
+_PLACES: dict[int, tuple[float, Places]] = {}
+
+
+def process_places(process) -> Places:
+    """The communes of ``process``'s territory with their EPCI and zone (cached PLACES_TTL seconds)."""
+    now = time.monotonic()
+    cached = _PLACES.get(process.territory_id)
+    if cached is not None and now - cached[0] < PLACES_TTL:
+        return cached[1]
+    light = ("id", "level", "code", "name")  # not the contours
+    communes = list(process.territory.communes().only(*light).order_by("name"))
+    groups: dict[int, dict[str, Territory]] = {}
+    links = Membership.objects.filter(commune__in=[c.pk for c in communes], group__level__in=[Level.EPCI, Level.ZONE])
+    for link in links.select_related("group").only("commune_id", *(f"group__{f}" for f in light)):
+        groups.setdefault(link.commune_id, {})[link.group.level] = link.group
+    places = Places(
+        communes=[(c.code, c.name) for c in communes],
+        by_code={c.code: (c, groups.get(c.pk, {}).get(Level.EPCI), groups.get(c.pk, {}).get(Level.ZONE)) for c in communes},
+    )
+    _PLACES[process.territory_id] = (now, places)
+    return places
+
+
+def clear_caches() -> None:
+    """Forget the parsed versions and the places of this process (tests; after a geography import
+    the places refresh by themselves within PLACES_TTL)."""
+    _VERSION_FORMS.clear()
+    _PLACES.clear()
+
+
 def process_communes(process) -> list[tuple[str, str]]:
     """(INSEE code, name) of the process territory's communes, by name."""
-    return list(process.territory.communes().order_by("name").values_list("code", "name"))
+    return process_places(process).communes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,18 +169,19 @@ def rate_key(address: str, today: dt.date | None = None) -> str:
 
 
 def allow(key: str, limit: int, now: dt.datetime | None = None) -> bool:
-    """Count one event for ``key`` in the current hour; False once ``limit`` is exceeded."""
+    """Count one event for ``key`` in the current hour; False once ``limit`` is exceeded.
+
+    One statement (an upsert returning the new count), so concurrent workers never lose a count
+    and a submission pays a single round trip for it."""
     now = now or timezone.now()
     hour = now.replace(minute=0, second=0, microsecond=0)
-    with transaction.atomic():
-        updated = RateBucket.objects.filter(key=key, hour=hour).update(count=F("count") + 1)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    RateBucket.objects.create(key=key, hour=hour, count=1)
-            except IntegrityError:  # another worker created it first
-                RateBucket.objects.filter(key=key, hour=hour).update(count=F("count") + 1)
-        count = RateBucket.objects.filter(key=key, hour=hour).values_list("count", flat=True).first() or 0
+    table = connection.ops.quote_name(RateBucket._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, hour, count) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (key, hour) DO UPDATE SET count = {table}.count + 1 RETURNING count",
+            [key, connection.ops.adapt_datetimefield_value(hour)])
+        count = cursor.fetchone()[0]
     if now.minute == 0 and now.second < 5:
         RateBucket.objects.filter(hour__lt=hour - dt.timedelta(hours=24)).delete()
     return count <= limit
@@ -153,28 +219,59 @@ def create_invitations(survey: Survey, count: int, label: str = "") -> list[str]
     return tokens
 
 
-def answer_rows(survey: Survey, response: Response, form: Form, answers: dict) -> list[Answer]:
-    """Typed answer rows for ``answers`` (question name → value); profile questions included."""
-    rows: list[Answer] = []
+#: Columns of an answer row besides its survey and response (see :func:`answer_values`).
+ANSWER_COLUMNS = ("question", "choice", "number", "text", "date", "position")
+
+
+def answer_values(form: Form, answers: dict) -> list[tuple]:
+    """Typed answer rows for ``answers`` (question name → value), profile questions included, as
+    tuples in the order of ANSWER_COLUMNS."""
+    rows: list[tuple] = []
     for question in form.questions():
         value = answers.get(question.name)
         if value is None or value == "" or value == [] or question.type == "note":
             continue
-        base = {"survey": survey, "response": response, "question": question.name}
+        name = question.name
         if question.type in ("select_multiple", "rank"):
-            rows += [Answer(**base, choice=str(code)[:100], position=i + 1) for i, code in enumerate(value)]
+            rows += [(name, str(code)[:100], None, "", None, i + 1) for i, code in enumerate(value)]
         elif question.type in ("select_one", "likert", "commune"):
-            rows.append(Answer(**base, choice=str(value)[:100], number=_numeric(value)))
+            rows.append((name, str(value)[:100], _numeric(value), "", None, 0))
         elif question.type in ("score", "integer", "decimal"):
-            rows.append(Answer(**base, number=float(value)))
+            rows.append((name, "", float(value), "", None, 0))
         elif question.type == "date":
-            rows.append(Answer(**base, date=dt.date.fromisoformat(str(value))))
+            rows.append((name, "", None, "", dt.date.fromisoformat(str(value)), 0))
         else:
-            rows.append(Answer(**base, text=str(value)))
-        other = answers.get(f"{question.name}_other")
+            rows.append((name, "", None, str(value), None, 0))
+        other = answers.get(f"{name}_other")
         if question.or_other and other:
-            rows.append(Answer(**base | {"question": f"{question.name}_other"}, text=str(other)))
+            rows.append((f"{name}_other", "", None, str(other), None, 0))
     return rows
+
+
+def answer_rows(survey: Survey, response: Response, form: Form, answers: dict) -> list[Answer]:
+    """The rows of :func:`answer_values` as Answer objects (for bulk_create)."""
+    return [Answer(survey=survey, response=response, **dict(zip(ANSWER_COLUMNS, row, strict=True)))
+            for row in answer_values(form, answers)]
+
+
+def insert_answers(survey_id: int, response_id: int, rows: list[tuple]) -> None:
+    """Write answer rows in one statement, without building model objects: this runs for every
+    submission, where the ORM's per-object work cost more than the database's (bench/submissions_load.py)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in ("survey_id", "response_id", *ANSWER_COLUMNS))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array per column: a single statement whatever the number of rows.
+            question, choice, number, text, date, position = (list(c) for c in zip(*rows, strict=True))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT %s, %s, * FROM unnest(%s::varchar[], %s::varchar[], "
+                f"%s::float8[], %s::text[], %s::date[], %s::smallint[])",
+                [survey_id, response_id, question, choice, number, text, date, position])
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                               [(survey_id, response_id, *row) for row in rows])
 
 
 def _numeric(code) -> float | None:
@@ -184,8 +281,9 @@ def _numeric(code) -> float | None:
         return None
 
 
-def profile_columns(answers: dict, communes_by_code: dict[str, Territory] | None = None) -> dict:
-    """Response columns from the profile answers: commune → EPCI and zone through the geography."""
+def profile_columns(answers: dict, places: Places | None = None) -> dict:
+    """Response columns from the profile answers: commune → EPCI and zone through the geography
+    (``places``, when given, saves the lookups)."""
     values = {
         "age_band": answers.get("profil_age") or "",
         "sex": answers.get("profil_sexe") or "",
@@ -193,8 +291,10 @@ def profile_columns(answers: dict, communes_by_code: dict[str, Territory] | None
         "commune": None, "epci": None, "zone": None,
     }
     code = answers.get("profil_commune")
-    if code:
-        commune = (communes_by_code or {}).get(code) or Territory.objects.filter(level=Level.COMMUNE, code=code).first()
+    if code and places is not None and code in places.by_code:
+        values["commune"], values["epci"], values["zone"] = places.by_code[code]
+    elif code:
+        commune = Territory.objects.filter(level=Level.COMMUNE, code=code).first()
         if commune is not None:
             values["commune"] = commune
             groups = {g.level: g for g in commune.groups.filter(level__in=[Level.EPCI, Level.ZONE])}
@@ -203,8 +303,8 @@ def profile_columns(answers: dict, communes_by_code: dict[str, Territory] | None
     return values
 
 
-def submit(response: Response, answers: dict, *, key: str = "") -> Response:
-    """Store a response and its answers in one transaction; nothing is stored if anything fails.
+def submit(response: Response, answers: dict, *, key: str = "", places: Places | None = None) -> Response:
+    """Store a partial response's answers in one transaction; nothing is stored if anything fails.
 
     Refuses (``SubmissionRefused``) a closed survey, a used invitation, and a duplicate (same
     answers from the same hashed address within 24 hours). Submitting twice returns the first.
@@ -215,35 +315,55 @@ def submit(response: Response, answers: dict, *, key: str = "") -> Response:
         locked = Response.objects.select_for_update().select_related("survey", "version").get(pk=response.pk)
         if locked.status == Response.Status.SUBMITTED:
             return locked
-        survey = locked.survey
-        if survey.status != Survey.Status.OPEN:
+        if locked.survey.status != Survey.Status.OPEN:
             raise SubmissionRefused("closed")
         if locked.status == Response.Status.SCREENED_OUT:
             return locked
-        profile = profile_columns(answers)
-        # Checked again here, under a lock on the cell's quota: the cell may have filled up since
-        # the profile page, and two respondents of the last place must not both get in.
-        if quotas.full_quota(survey, profile, lock=True) is not None:
-            _screen_out(locked, profile)
-            return locked
-        now = timezone.now()
-        if locked.invitation_id is not None:
-            if not Invitation.objects.filter(pk=locked.invitation_id, used_at__isnull=True).update(used_at=now):
-                raise SubmissionRefused("invitation-used")
-        print_ = fingerprint(survey, answers, key) if key else ""
-        if print_ and Response.objects.filter(survey=survey, fingerprint=print_, submitted_at__gte=now - DUPLICATE_WINDOW).exists():
-            raise SubmissionRefused("duplicate")
-        form = form_from_dict(locked.version.structure)
-        Answer.objects.bulk_create(answer_rows(survey, locked, form, answers), batch_size=500)
-        for field, value in profile.items():
-            setattr(locked, field, value)
-        locked.status = Response.Status.SUBMITTED
-        locked.submitted_at = now
-        locked.receipt = new_receipt()
-        locked.fingerprint = print_
-        locked.progress = {}
-        locked.save()
-        return locked
+        return _store(locked, answers, key=key, places=places)
+
+
+def submit_whole(survey: Survey, answers: dict, *, key: str = "", user=None, invitation: Invitation | None = None,
+                 places: Places | None = None) -> Response:
+    """Store a whole response sent in one request (the one-page questionnaire): the response row
+    and its answers in one transaction, with the same refusals and screen-out as :func:`submit`.
+    The respondent consented on the same page, so consent is recorded at the same time."""
+    if survey.status != Survey.Status.OPEN:
+        raise SubmissionRefused("closed")
+    now = timezone.now()
+    response = Response(survey=survey, version_id=survey.current_version_id, consent_at=now, invitation=invitation,
+                        user=user if user is not None and user.is_authenticated else None)
+    with transaction.atomic():
+        return _store(response, answers, key=key, places=places, now=now)
+
+
+def _store(response: Response, answers: dict, *, key: str, places: Places | None,
+           now: dt.datetime | None = None) -> Response:
+    """Inside the caller's transaction: quota check, invitation use, duplicate check, then the
+    response row (submitted, with its profile columns and receipt) and its answer rows."""
+    survey = response.survey
+    profile = profile_columns(answers, places)
+    # Checked again here, under a lock on the cell's quota: the cell may have filled up since
+    # the profile page, and two respondents of the last place must not both get in.
+    if quotas.full_quota(survey, profile, lock=True) is not None:
+        _screen_out(response, profile)
+        return response
+    now = now or timezone.now()
+    if response.invitation_id is not None:
+        if not Invitation.objects.filter(pk=response.invitation_id, used_at__isnull=True).update(used_at=now):
+            raise SubmissionRefused("invitation-used")
+    print_ = fingerprint(survey, answers, key) if key else ""
+    if print_ and Response.objects.filter(survey=survey, fingerprint=print_, submitted_at__gte=now - DUPLICATE_WINDOW).exists():
+        raise SubmissionRefused("duplicate")
+    for field, value in profile.items():
+        setattr(response, field, value)
+    response.status = Response.Status.SUBMITTED
+    response.submitted_at = now
+    response.receipt = new_receipt()
+    response.fingerprint = print_
+    response.progress = {}
+    response.save()
+    insert_answers(survey.pk, response.pk, answer_values(version_form(response.version_id), answers))
+    return response
 
 
 def _screen_out(response: Response, profile: dict) -> None:
@@ -288,10 +408,7 @@ def apply_weights(survey: Survey, margins: dict[str, dict[str, float]], *, trim=
         raise ValueError(f"unknown weighting variable(s) {unknown}; expected among {sorted(WEIGHTING_VARIABLES)}")
     fields = [WEIGHTING_VARIABLES[v] for v in margins]
     submitted = Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED)
-    complete = submitted
-    for field in fields:
-        complete = complete.exclude(**{f"{field}__isnull": True}) if field.endswith("code") else complete.exclude(**{field: ""})
-    rows = list(complete.values_list("id", *fields))
+    rows = list(_complete_profiles(survey, fields).values_list("id", *fields))
     if not rows:
         raise ValueError("no submitted response has a complete profile for these variables")
     sample = {variable: [row[i + 1] for row in rows] for i, variable in enumerate(margins)}
@@ -305,6 +422,109 @@ def apply_weights(survey: Survey, margins: dict[str, dict[str, float]], *, trim=
 
 def clear_weights(survey: Survey) -> None:
     Response.objects.filter(survey=survey).update(weight=None)
+
+
+def _complete_profiles(survey: Survey, fields: list[str]):
+    """Submitted responses with a value for every one of ``fields`` (Response columns): those raked."""
+    complete = Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED)
+    for field in fields:
+        complete = complete.exclude(**{f"{field}__isnull": True}) if field.endswith("code") else complete.exclude(**{field: ""})
+    return complete
+
+
+def sample_shares(survey: Survey, variables: list[str]) -> dict[str, dict[str, float]]:
+    """Unweighted shares of the respondents raked on ``variables`` (complete profiles):
+    variable → category → share of them; the "before" of a weighting."""
+    from django.db.models import Count
+
+    fields = [WEIGHTING_VARIABLES[v] for v in variables]
+    complete = _complete_profiles(survey, fields)
+    total = complete.count()
+    shares: dict[str, dict[str, float]] = {}
+    for variable, field in zip(variables, fields, strict=True):
+        counts = complete.values_list(field).annotate(n=Count("id")).order_by()
+        shares[variable] = {str(category): n / total for category, n in counts} if total else {}
+    return shares
+
+
+# ---------------------------------------------------------------------------------------------
+# Weighting to the territory's INSEE margins
+
+#: The weighting variables whose population margins the offline INSEE data holds.
+INSEE_WEIGHTING_VARIABLES = ("age_band", "zone")
+
+
+class MarginsUnavailable(ValueError):
+    """INSEE margins cannot be given as asked; ``variable`` names the variable at fault ("" if none)."""
+
+    def __init__(self, message: str, variable: str = ""):
+        self.variable = variable
+        super().__init__(message)
+
+
+def sex_margins_missing() -> str:
+    return _("La population par sexe (et par sexe et âge) n'est pas dans les données INSEE hors ligne : "
+             "la pondération INSEE ne peut pas porter sur le sexe. Pour pondérer aussi par sexe, "
+             "déposez un fichier de marges.")
+
+
+def insee_margins(survey: Survey, variables) -> dict[str, dict[str, float]]:
+    """Population margins of the survey's territory from the INSEE census, for :func:`apply_weights`.
+
+    Input: weighting variables among age_band and zone (``sex`` is refused: the offline INSEE
+    data has no population by sex). Output: variable → category (age band; sub-territory code) →
+    persons aged 15 and over (``quotas.INSEE_SOURCE``), summed over the communes of the process's
+    territory lying in a sub-territory when zone is used, so that every margin has the same total.
+    Raises :class:`MarginsUnavailable` naming what is missing (sex, the INSEE file, sub-territories).
+    """
+    chosen = list(dict.fromkeys(str(v).strip() for v in variables if str(v).strip()))
+    if not chosen:
+        raise MarginsUnavailable(_("Choisissez au moins une variable de pondération parmi : %(v)s.")
+                                 % {"v": ", ".join(INSEE_WEIGHTING_VARIABLES)})
+    unknown = [v for v in chosen if v not in WEIGHTING_VARIABLES]
+    if unknown:
+        raise MarginsUnavailable(_("Variable de pondération inconnue : %(v)s (possibles : %(ok)s).")
+                                 % {"v": unknown[0], "ok": ", ".join(INSEE_WEIGHTING_VARIABLES)}, unknown[0])
+    if "sex" in chosen:
+        raise MarginsUnavailable(sex_margins_missing(), "sex")
+    try:
+        return quotas.insee_margins(survey.process, chosen)
+    except quotas.QuotaInputError as exc:
+        raise MarginsUnavailable(str(exc), chosen[0] if len(chosen) == 1 else "") from None
+
+
+def insee_weighting_options(survey: Survey) -> dict[str, dict]:
+    """Each weighting variable (age_band, sex, zone) → ``{"available", "margin", "reason"}``: its
+    INSEE margin (category → persons aged 15+) when the offline data gives one, else why not."""
+    options = {}
+    for variable in WEIGHTING_VARIABLES:
+        try:
+            margin = insee_margins(survey, [variable])[variable]
+        except MarginsUnavailable as exc:
+            options[variable] = {"available": False, "margin": None, "reason": str(exc)}
+        else:
+            options[variable] = {"available": True, "margin": margin, "reason": ""}
+    return options
+
+
+def margin_rows(survey: Survey, margins: dict[str, dict[str, float]], result=None,
+                before: dict[str, dict[str, float]] | None = None) -> list[dict]:
+    """Rows to show the margins used: variable, category (code and label), population (persons),
+    share of the population, and after a raking (``result``) the respondents' share before
+    (``before``, see :func:`sample_shares`) and the weighted share achieved."""
+    names = quotas.category_names(survey, list(margins))
+    rows = []
+    for variable, targets in margins.items():
+        total = sum(targets.values())
+        for category, population in targets.items():
+            row = {"variable": variable, "variable_label": _(quotas.VARIABLE_LABELS[variable]), "category": category,
+                   "label": names.get((variable, category), category), "population": population,
+                   "share": population / total if total else None}
+            if result is not None:
+                row["before"] = (before or {}).get(variable, {}).get(category, 0.0)
+                row["achieved"] = result.achieved[variable][category]
+            rows.append(row)
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from atout.engine.formats.errors import FormatError
 from atout.engine.formats.xlsform import Group, write_xlsform
 from atout.engine.weighting import RakingError
 from atout.web import access
+from atout.web.throttle import client_address
 from atout.web.uploads import check_upload
 
 from . import answering, editing, exports, quotas, results, services
@@ -50,13 +51,16 @@ def _language() -> str:
 
 
 def _survey(request, survey_slug: str) -> Survey:
-    return get_object_or_404(Survey.objects.select_related("current_version", "process"),
-                             process=request.process, slug=survey_slug)
+    # The draft (JSON) is left out: it only matters to the builder; a published structure is read
+    # and parsed once per process (services.version_form).
+    found = get_object_or_404(Survey.objects.defer("draft"), process=request.process, slug=survey_slug)
+    found.process = request.process
+    return found
 
 
 def _client_address(request) -> str:
-    # Only hashed (services.rate_key); behind a proxy the proxy sets REMOTE_ADDR correctly.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # Only hashed (services.rate_key); behind reverse proxies, see ATOUT_TRUSTED_PROXIES.
+    return client_address(request)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -65,6 +69,13 @@ def _client_address(request) -> str:
 
 def _closed(request, survey: Survey, status: int = 200):
     return render(request, "consultation/closed.html", {"survey": survey, "title": survey.title(_language())}, status=status)
+
+
+def _refused(request, survey: Survey, refused: services.SubmissionRefused):
+    """The page for a submission that must not be stored (closed survey, duplicate, used invitation)."""
+    if refused.reason == "closed":
+        return _closed(request, survey)
+    return render(request, "consultation/refused.html", {"survey": survey, "reason": refused.reason}, status=409)
 
 
 def _start_page(request, survey: Survey, *, invitation_token: str | None = None, errors=None, status=200):
@@ -93,10 +104,12 @@ def _begin(request, survey: Survey, invitation: Invitation | None, invitation_to
 def start(request, slug, survey):
     """The consent page of an open survey; POST starts answering."""
     found = _survey(request, survey)
-    if found.status != Survey.Status.OPEN or found.current_version is None:
+    if found.status != Survey.Status.OPEN or found.current_version_id is None:
         return _closed(request, found)
     if found.mode == Survey.Mode.INVITATION:
         return render(request, "consultation/refused.html", {"survey": found, "reason": "invitation-only"}, status=403)
+    if found.layout == Survey.Layout.SINGLE:
+        return _one_page(request, found)
     if request.method == "POST":
         return _begin(request, found, None, None)
     return _start_page(request, found)
@@ -106,25 +119,87 @@ def start(request, slug, survey):
 def invitation(request, slug, survey, token):
     """The consent page reached from a single-use invitation link."""
     found = _survey(request, survey)
-    if found.status != Survey.Status.OPEN or found.current_version is None:
+    if found.status != Survey.Status.OPEN or found.current_version_id is None:
         return _closed(request, found)
     invite = services.find_invitation(found, token)
     if invite is None:
         return render(request, "consultation/refused.html", {"survey": found, "reason": "invitation-unknown"}, status=404)
     if invite.used_at is not None:
         return render(request, "consultation/refused.html", {"survey": found, "reason": "invitation-used"}, status=410)
-    started = Response.objects.filter(invitation=invite).first()
-    if request.method == "POST":
-        if started is not None:
-            return render(request, "consultation/refused.html", {"survey": found, "reason": "invitation-started"}, status=410)
-        return _begin(request, found, invite, token)
-    if started is not None:
+    if Response.objects.filter(invitation=invite).exists():
         return render(request, "consultation/refused.html", {"survey": found, "reason": "invitation-started"}, status=410)
+    if found.layout == Survey.Layout.SINGLE:
+        return _one_page(request, found, invite, token)
+    if request.method == "POST":
+        return _begin(request, found, invite, token)
     return _start_page(request, found, invitation_token=token)
 
 
+def _one_page(request, survey: Survey, invite: Invitation | None = None, invitation_token: str | None = None):
+    """The one-page layout: consent and every question on one page, stored in one request.
+
+    Without JavaScript, questions opened by an answer appear when the page is sent (as on a page
+    of the paged layout); nothing is stored until the whole response is valid."""
+    form = services.current_form(survey)
+    page_list = pages(form)
+    places = services.process_places(survey.process)
+    if request.method != "POST":
+        return _one_page_form(request, survey, form, page_list, places, invitation_token=invitation_token)
+    if request.POST.get(HONEYPOT):
+        return render(request, "consultation/refused.html", {"survey": survey, "reason": "robot"}, status=400)
+    shown = set(request.POST.getlist("shown"))
+    result = answering.check_whole(form, page_list, request.POST, shown, places.communes, _language())
+    consent = request.POST.get("consent") == "yes"
+    cleaned, missing = answering.final_check(form, result.values, page_list)
+    if missing is not None and not result.errors and not result.new:
+        # A required question opened by a later answer: ask for it like any unanswered question.
+        for name in answering.missing_required(form, cleaned):
+            result.errors[name] = _("Cette question est obligatoire.")
+    if result.errors or not consent or result.new:
+        status = 400 if result.errors or not consent else 200
+        return _one_page_form(request, survey, form, page_list, places, result=result, consent=consent,
+                              invitation_token=invitation_token, status=status)
+    key = services.rate_key(_client_address(request))
+    if not services.allow(key, survey.rate_limit):
+        return render(request, "consultation/refused.html", {"survey": survey, "reason": "rate"}, status=429)
+    try:
+        stored = services.submit_whole(survey, cleaned, key=key, user=request.user, invitation=invite, places=places)
+    except services.SubmissionRefused as refused:
+        return _refused(request, survey, refused)
+    if stored.status == Response.Status.SCREENED_OUT:
+        return _screened_out(request, survey)
+    # The receipt comes with the acknowledgement itself: no resume link exists to show it later.
+    return render(request, "consultation/receipt.html", {"survey": survey, "title": survey.title(_language()),
+                                                         "response": stored})
+
+
+def _one_page_form(request, survey, form, page_list, places, *, result=None, consent=False, invitation_token=None,
+                   status=200):
+    language = _language()
+    answers = result.values if result else {}
+    sections, errors, shown = [], [], []
+    for page in page_list:
+        fields = _fields(form, page, answers, language, places.communes, result)
+        if not fields:
+            continue
+        sections.append({"title": text(page.labels, language), "fields": fields})
+        for item in fields:
+            for field in item.get("rows", [item]):
+                shown.append(field["name"])
+                if field.get("error"):
+                    errors.append({"name": field["name"], "label": field["label"], "error": field["error"]})
+    consent_error = _("Cochez la case pour accepter de participer.") if result is not None and not consent else None
+    if consent_error:
+        errors.insert(0, {"name": "consent", "label": _("Vos données"), "error": consent_error})
+    return render(request, "consultation/one_page.html", {
+        "survey": survey, "title": survey.title(language), "sections": sections, "errors": errors, "shown": shown,
+        "honeypot": HONEYPOT, "consent": consent, "consent_error": consent_error, "invitation_token": invitation_token,
+        "new_questions": bool(result and result.new),
+    }, status=status)
+
+
 def _response(survey: Survey, resume: str) -> Response:
-    found = Response.objects.select_related("version").filter(survey=survey, resume_hash=token_hash(resume)).first()
+    found = Response.objects.filter(survey=survey, resume_hash=token_hash(resume)).first()
     if found is None:
         raise Http404
     return found
@@ -230,7 +305,7 @@ def answer_page(request, slug, survey, resume, page):
         return _screened_out(request, found)
     if found.status != Survey.Status.OPEN:
         return _closed(request, found)
-    form = form_from_dict(response.version.structure)
+    form = services.version_form(response.version_id)
     page_list = pages(form)
     index = page - 1
     if not 0 <= index < len(page_list):
@@ -271,11 +346,10 @@ def answer_page(request, slug, survey, resume, page):
         messages.error(request, _("Des réponses obligatoires manquent sur cette page."))
         return redirect("consultation:page", slug=slug, survey=survey, resume=resume, page=missing + 1)
     try:
-        stored = services.submit(response, cleaned, key=services.rate_key(_client_address(request)))
+        stored = services.submit(response, cleaned, key=services.rate_key(_client_address(request)),
+                                 places=services.process_places(found.process))
     except services.SubmissionRefused as refused:
-        if refused.reason == "closed":
-            return _closed(request, found)
-        return render(request, "consultation/refused.html", {"survey": found, "reason": refused.reason}, status=409)
+        return _refused(request, found, refused)
     if stored.status == Response.Status.SCREENED_OUT:
         return _screened_out(request, found)
     return redirect("consultation:receipt", slug=slug, survey=survey, resume=resume)
@@ -421,6 +495,7 @@ def builder(request, slug, survey):
             found.title_en = request.POST.get("title_en", "").strip()[:200]
             found.status = request.POST.get("status") if request.POST.get("status") in Survey.Status.values else found.status
             found.mode = request.POST.get("mode") if request.POST.get("mode") in Survey.Mode.values else found.mode
+            found.layout = request.POST.get("layout") if request.POST.get("layout") in Survey.Layout.values else found.layout
             for field in ("consent_purpose", "consent_controller", "consent_retention"):
                 setattr(found, field, request.POST.get(field, "").strip())
             try:
@@ -468,7 +543,7 @@ def builder(request, slug, survey):
             return redirect("consultation:builder", slug=slug, survey=survey)
     return render(request, "consultation/builder.html", {
         "process": request.process, "survey": found, "items": form.items, "groups": form.groups(), "error": error,
-        "types": QUESTION_TYPES, "statuses": Survey.Status.choices, "modes": Survey.Mode.choices,
+        "types": QUESTION_TYPES, "statuses": Survey.Status.choices, "modes": Survey.Mode.choices, "layouts": Survey.Layout.choices,
         "versions": found.versions.order_by("-number"), "post": request.POST if add_errors else {},
         "add_errors": add_errors, "draft_changed": _draft_changed(found, form),
         "public_url": request.build_absolute_uri(found.get_absolute_url()),
@@ -593,16 +668,30 @@ def results_page(request, slug, survey):
 
 @access.team
 def weighting(request, slug, survey):
-    """Upload margins (variable,category,target over age_band, sex, zone) and rake; shows deff and n_eff."""
+    """Rake to uploaded margins (variable,category,target over age_band, sex, zone) or to the
+    territory's INSEE margins (age band, sub-territory); shows the margins used, deff and n_eff."""
     found = _survey(request, survey)
     outcome, problem = None, None
+    options = services.insee_weighting_options(found)
+    chosen = [v for v in services.INSEE_WEIGHTING_VARIABLES if options[v]["available"]]
+    insee_rows = None
     if request.method == "POST":
-        if request.POST.get("action") == "clear":
+        action = request.POST.get("action")
+        if action == "clear":
             services.clear_weights(found)
             messages.success(request, _("Pondération retirée."))
             return redirect("consultation:weighting", slug=slug, survey=survey)
         margins_file = request.FILES.get("margins")
-        if margins_file is None:
+        if action == "insee":
+            chosen = [v for v in services.WEIGHTING_VARIABLES if v in request.POST.getlist("variables")]
+            try:
+                margins = services.insee_margins(found, chosen)
+                outcome = services.apply_weights(found, margins)
+            except (services.MarginsUnavailable, RakingError, ValueError) as exc:
+                problem = _("Pondération selon les marges INSEE impossible : %(e)s") % {"e": exc}
+            else:
+                insee_rows = services.margin_rows(found, margins, outcome, services.sample_shares(found, list(margins)))
+        elif margins_file is None:
             problem = _("Choisissez un fichier de marges.")
         elif refusal := _refusal(margins_file, ["csv"]):
             problem = refusal
@@ -624,6 +713,10 @@ def weighting(request, slug, survey):
         "process": request.process, "survey": found, "outcome": outcome, "problem": problem,
         "weighted": weights.count(), "submitted": found.responses.filter(status=Response.Status.SUBMITTED).count(),
         "data": _weights_summary(weights) if outcome is None else None,
+        "insee_options": [(v, _(quotas.VARIABLE_LABELS[v]), options[v]) for v in services.WEIGHTING_VARIABLES],
+        "insee_chosen": chosen, "insee_rows": insee_rows, "insee_source": quotas.INSEE_SOURCE,
+        "insee_file": quotas.INSEE_AGE_FILE,
+        "insee_preview": services.margin_rows(found, {v: o["margin"] for v, o in options.items() if o["available"]}),
     }, status=400 if problem else 200)
 
 

@@ -49,8 +49,21 @@ def client_key(address: str) -> str:
 
 
 def client_address(request) -> str:
-    # Only ever hashed; behind a reverse proxy, the proxy sets REMOTE_ADDR (as for survey submissions).
-    return (request.META.get("REMOTE_ADDR", "") if request is not None else "") or "unknown"
+    """The network address of the person behind ``request``, only ever used hashed (sign-in throttling,
+    survey rate limits, API limits).
+
+    Behind ``ATOUT_TRUSTED_PROXIES`` reverse proxies (nginx, a load balancer), REMOTE_ADDR is the
+    nearest proxy's address, and each proxy appends the address it saw to X-Forwarded-For: the
+    client is the entry that many places from the right. Entries further left are written by the
+    client itself and never trusted. Without declared proxies the header is ignored."""
+    if request is None:
+        return "unknown"
+    proxies = settings.ATOUT_TRUSTED_PROXIES
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def keys_for(username: str, address: str) -> list[tuple[str, int]]:

@@ -164,6 +164,52 @@ def survey_results(request, slug: Text, survey: Text, filters: Query[ResultsFilt
     return cached_results(item, language=_language(), segments=[filters.segment] if filters.segment else [])
 
 
+class QuotaCellOut(Schema):
+    id: int
+    cell: dict[str, str] = Field(description="profile variable (age_band, sex, zone, epci, profile_status) → category")
+    label: str
+    target: int
+    count: int = Field(description="submitted responses in the cell")
+    fill_rate: float | None = Field(description="count / target (above 1 when over-filled); null for a zero target")
+    remaining: int
+    screened_out: int = Field(description="respondents refused because the cell was full")
+    close_when_full: bool
+    full: bool
+    source: str = Field(description="manual or insee")
+    population: float | None = Field(description="INSEE population (aged 15+) behind a generated target")
+
+
+class QuotaTotalOut(Schema):
+    target: int
+    count: int
+    fill_rate: float | None
+    remaining: int
+    screened_out: int
+    submitted: int = Field(description="submitted responses of the survey, in a cell or not")
+
+
+class SurveyQuotasOut(Schema):
+    survey: str
+    process: str
+    cells: list[QuotaCellOut]
+    total: QuotaTotalOut = Field(description="sums over the cells (a response in two cells counts twice)")
+    simulated: int = Field(description="simulated responses among the submitted ones")
+
+
+@router.get("/processes/{slug}/surveys/{survey}/quotas", response={200: SurveyQuotasOut, **READ_ERRORS},
+            openapi_extra=OPTIONAL_SECURITY, summary="Quotas of a survey (team)")
+def survey_quotas(request, slug: Text, survey: Text):
+    """Live fill rates of the survey's quota cells, as ``atout survey quotas --json``. Back-office
+    data: only a token of the process's team (read scope is enough) sees them; others get 404."""
+    from atout.consultation.quotas import fill_rates
+
+    found = visible_process(request, slug)
+    item = Survey.objects.filter(process=found, slug=survey).first()
+    if item is None or not is_team(request, found):
+        raise Http404(f"No survey {survey!r} with quotas visible to you in {slug!r}.")
+    return {"survey": item.slug, "process": found.slug, **fill_rates(item)}
+
+
 # ----------------------------------------------------------------------------------------- themes
 
 class ThemeOut(Schema):

@@ -1,6 +1,6 @@
 """``atout survey``: questionnaires from the command line.
 
-- ``import-xlsform FILE --process SLUG [--slug S] [--status draft|open|closed] --json`` →
+- ``import-xlsform FILE --process SLUG [--slug S] [--status draft|open|closed] [--layout pages|single] --json`` →
   ``{"survey", "questions", "groups", "languages"}``; an invalid or unsupported file fails with every
   problem by sheet, row and column, and nothing is imported.
 - ``export-xlsform SURVEY --output FILE.xlsx``
@@ -9,7 +9,11 @@
   up to date automatically (``--rebuild`` recomputes them from every answer row).
 - ``export SURVEY --output FILE.csv|.xlsx [--excel]``: stable columns, streamed.
 - ``import-responses FILE --survey SLUG --format limesurvey|kobo``: all-or-nothing.
-- ``weight SURVEY --margins MARGINS.csv [--trim LOW,HIGH]``: rake to ``variable,category,target``.
+- ``weight SURVEY --margins MARGINS.csv | --insee age_band,zone [--trim LOW,HIGH] --json``: rake to
+  ``variable,category,target`` or to the territory's INSEE margins (persons aged 15+ by age band and
+  sub-territory; no population by sex offline) → ``{"weighted", "iterations", "deff", "effective_n",
+  "achieved", "margins_source", ...}``; with ``--insee`` also ``"variables"``, ``"margins"`` (persons),
+  ``"targets"`` (shares) and ``"unavailable"`` (variable → why the offline data cannot weight on it).
 - ``invite SURVEY --count N --output LINKS.csv [--base-url URL]``: single-use invitation links.
 - ``purge``: past their retention date, free texts erased (idempotent).
 - ``quotas SURVEY [--process SLUG] [--generate age_band,zone --total N [--close]] --json`` →
@@ -46,6 +50,8 @@ def _import_args(parser):
     parser.add_argument("--process", required=True, help="slug of the process the survey belongs to")
     parser.add_argument("--slug", default=None, help="survey slug (default: the form_id setting)")
     parser.add_argument("--status", default="draft", choices=["draft", "open", "closed"], help="status after import")
+    parser.add_argument("--layout", default=None, choices=["pages", "single"],
+                        help="one page per group (default for a new survey) or every question on one page")
     json_flag(parser)
 
 
@@ -85,7 +91,9 @@ def _import_responses_args(parser):
 
 def _weight_args(parser):
     _survey_arg(parser)
-    parser.add_argument("--margins", required=True, help="CSV variable,category,target (variables: age_band, sex, zone)")
+    parser.add_argument("--margins", default=None, help="CSV variable,category,target (variables: age_band, sex, zone)")
+    parser.add_argument("--insee", default=None, metavar="VARIABLES",
+                        help="rake to the territory's INSEE margins over these variables instead, e.g. age_band,zone")
     parser.add_argument("--trim", default=None, metavar="LOW,HIGH")
     json_flag(parser)
 
@@ -142,7 +150,7 @@ class Command(GroupCommand):
         "quotas": ("quota cells: targets and live fill rates (optionally generated from INSEE margins)", _quotas_args),
     }
 
-    def do_import_xlsform(self, *, file, process, slug=None, status="draft", **options):
+    def do_import_xlsform(self, *, file, process, slug=None, status="draft", layout=None, **options):
         try:
             owner = Process.objects.get(slug=process)
         except Process.DoesNotExist:
@@ -151,9 +159,9 @@ class Command(GroupCommand):
             form = services.read_form_file(Path(file))
         except FormatError as exc:
             raise CommandError(str(exc)) from None
-        survey = services.import_form(form, owner, slug=slug, status=status)
+        survey = services.import_form(form, owner, slug=slug, status=status, layout=layout)
         return {"survey": survey.slug, "questions": len(form.questions()), "groups": len(form.groups()),
-                "languages": form.languages, "version": survey.current_version.number}
+                "languages": form.languages, "version": survey.current_version.number, "layout": survey.layout}
 
     def do_export_xlsform(self, *, survey, output, **options):
         found = find_survey(survey)
@@ -183,15 +191,41 @@ class Command(GroupCommand):
         except FormatError as exc:
             raise CommandError(str(exc)) from None
 
-    def do_weight(self, *, survey, margins, trim=None, **options):
+    def do_weight(self, *, survey, margins=None, insee=None, trim=None, **options):
+        if (margins is None) == (insee is None):
+            raise CommandError("give exactly one of --margins FILE (a variable,category,target CSV) "
+                               "or --insee VARIABLES (the territory's INSEE margins, e.g. age_band,zone)")
         found = find_survey(survey)
+        bounds = parse_trim(trim)
+        if insee is not None:
+            return self._weight_insee(found, insee, bounds)
         targets = read_margins(Path(margins))
         try:
-            result = services.apply_weights(found, targets, trim=parse_trim(trim))
+            result = services.apply_weights(found, targets, trim=bounds)
         except (RakingError, ValueError) as exc:
             raise CommandError(f"{margins}: {exc}") from None
         return {"survey": found.slug, "weighted": len(result.weights), "iterations": result.iterations,
-                "deff": result.deff, "effective_n": result.effective_n, "achieved": result.achieved}
+                "deff": result.deff, "effective_n": result.effective_n, "achieved": result.achieved,
+                "margins_source": str(margins)}
+
+    def _weight_insee(self, found: Survey, insee: str, bounds) -> dict:
+        """Rake to the INSEE margins of the survey's territory; the output names the variables used,
+        the margins (persons) and the variables the offline INSEE data cannot weight on."""
+        variables = [v.strip() for v in insee.split(",") if v.strip()]
+        try:
+            margins = services.insee_margins(found, variables)
+        except services.MarginsUnavailable as exc:
+            raise CommandError(f"--insee {insee}: {exc}") from None
+        try:
+            result = services.apply_weights(found, margins, trim=bounds)
+        except (RakingError, ValueError) as exc:
+            raise CommandError(f"--insee {insee}: {exc}") from None
+        options = services.insee_weighting_options(found)
+        return {"survey": found.slug, "weighted": len(result.weights), "iterations": result.iterations,
+                "deff": result.deff, "effective_n": result.effective_n, "achieved": result.achieved,
+                "margins_source": quotas.INSEE_SOURCE, "margins_file": quotas.INSEE_AGE_FILE,
+                "variables": list(margins), "margins": margins, "targets": result.targets,
+                "unavailable": {v: o["reason"] for v, o in options.items() if not o["available"]}}
 
     def do_invite(self, *, survey, count, output, label="", base_url="", **options):
         found = find_survey(survey)

@@ -1,0 +1,80 @@
+"""The one-page survey layout in a real browser (Chromium): answered on a phone with and without
+JavaScript, with validation errors, and checked with axe-core."""
+
+import json
+import os
+import subprocess
+import urllib.request
+
+import pytest
+
+from tests.consultation.forms import write_form
+
+from .conftest import BIN, screenshot
+from .test_accessibility import serious_violations
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def served_one_page(served_demo, tmp_path_factory, data_dir):
+    """The test questionnaire imported, open, in the one-page layout into the served demo's database."""
+    served = [p for p in tmp_path_factory.getbasetemp().glob("served*") if not p.is_symlink() and (p / "gunicorn.log").exists()]
+    assert len(served) == 1, f"expected the served demo's folder, found {served}"
+    env = {**os.environ, "ATOUT_VAR_DIR": str(served[0]), "ATOUT_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    form = write_form(tmp_path_factory.mktemp("form") / "une-page.xlsx")
+    done = subprocess.run([str(BIN / "atout"), "survey", "import-xlsform", str(form), "--process", "drome",
+                           "--slug", "une-page", "--status", "open", "--layout", "single", "--json"],
+                          env=env, check=True, capture_output=True, text=True)
+    assert json.loads(done.stdout)["layout"] == "single"
+    url = served_demo + "/consultation/drome/q/une-page/"
+    for _ in range(4):
+        urllib.request.urlopen(url, timeout=240).read()
+    return url
+
+
+def answer_on_one_page(page, url: str, name: str, years: str, *, axe: bool = True) -> str:
+    """``axe``: check accessibility with axe-core (a script: only with JavaScript on)."""
+    page.goto(url)
+    assert page.get_by_role("heading", level=1).inner_text() == "Perception test"
+    assert not axe or serious_violations(page) == []
+    # Sent without consent and without the required answer: nothing stored, errors listed and linked.
+    page.get_by_label("La nature", exact=True).check()
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert "Vos données" in summary.inner_text() and "Cette question est obligatoire." in summary.inner_text()
+    assert page.get_by_label("La nature", exact=True).is_checked()  # what was answered stays
+    assert not axe or serious_violations(page) == []
+    screenshot(page, f"one-page-errors-{name}")
+    page.get_by_label("J'ai lu les informations sur mes données et j'accepte de participer.").check()
+    page.get_by_label("Oui").check()
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    # The answer opened a question: shown by the server before anything is stored.
+    years_field = page.get_by_label("Depuis combien d'années ?")
+    assert years_field.is_visible()
+    assert "ouvrent d'autres questions" in page.locator(".notice").inner_text()
+    years_field.fill(years)
+    page.locator("#recommande-10").check()
+    page.get_by_label("30 à 44 ans").check()
+    page.get_by_label("Votre commune de résidence").select_option("26362")
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    receipt = page.locator("#receipt-id")
+    receipt.wait_for(state="visible", timeout=60_000)
+    screenshot(page, f"one-page-receipt-{name}")
+    return receipt.inner_text()
+
+
+def test_the_one_page_layout_is_answered_on_a_phone_with_javascript(served_one_page, phone):
+    assert len(answer_on_one_page(phone, served_one_page, "phone-js", "21")) == 14
+
+
+def test_the_one_page_layout_is_answered_without_javascript(served_one_page, browser):
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False, viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        assert len(answer_on_one_page(page, served_one_page, "phone-nojs", "22", axe=False)) == 14
+    finally:
+        context.close()

@@ -1,0 +1,126 @@
+"""The one-page layout: consent and every question on one page, the whole response stored by
+one request (Django test client, plain forms, no JavaScript)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from atout.consultation.models import Answer, Invitation, RateBucket, Response, Survey
+from atout.consultation.services import create_invitations
+
+from .forms import import_survey
+
+SHOWN = ["habite", "atouts", "recommande", "hex_people_accueil", "hex_place_nature", "attractive",
+         "profil_age", "profil_sexe", "profil_commune", "profil_statut"]
+
+
+@pytest.fixture
+def survey(drome, tmp_path):
+    found = import_survey(tmp_path, drome)
+    found.layout = Survey.Layout.SINGLE
+    found.save()
+    return found
+
+
+def url(survey):
+    return reverse("consultation:start", kwargs={"slug": survey.process.slug, "survey": survey.slug})
+
+
+def whole(**changes):
+    data = {"shown": SHOWN, "consent": "yes", "habite": "non", "atouts": ["nature", "climat"], "recommande": "9",
+            "hex_people_accueil": "4", "hex_place_nature": "5", "attractive": "Les paysages",
+            "profil_age": "30-44", "profil_sexe": "F", "profil_commune": "26362", "profil_statut": "resident"}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_page_holds_consent_and_every_question_asked_at_first(client, survey):
+    html = client.get(url(survey)).content.decode()
+    assert "Responsable du traitement" in html and 'name="consent"' in html
+    for name in ["habite", "atouts", "recommande", "profil_commune"]:
+        assert f'name="{name}"' in html
+    assert 'name="annees"' not in html  # opened by an answer only
+    assert html.count('name="shown"') == len(SHOWN)
+
+
+def test_one_request_stores_the_whole_response_and_answers_with_the_receipt(client, survey):
+    response = client.post(url(survey), whole())
+    assert response.status_code == 200, response.content[:1000]
+    stored = Response.objects.get(survey=survey)
+    assert stored.status == "submitted" and stored.consent_at is not None and stored.resume_hash is None
+    assert (stored.age_band, stored.sex, stored.profile_status) == ("30-44", "F", "resident")
+    assert stored.commune.code == "26362" and stored.zone is not None and stored.epci is not None
+    assert sorted(Answer.objects.filter(response=stored, question="atouts").values_list("choice", flat=True)) == ["climat", "nature"]
+    assert Answer.objects.get(response=stored, question="recommande").number == 9
+    assert stored.receipt in response.content.decode()
+
+
+def test_without_consent_nothing_is_stored_and_the_answers_are_kept_on_the_page(client, survey):
+    response = client.post(url(survey), whole(consent=None))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#consent"' in html and 'aria-describedby="consent-error"' in html
+    assert re.search(r'name="attractive"[^>]*(value="Les paysages"|>Les paysages</textarea>)', html)
+    assert not Response.objects.filter(survey=survey).exists()
+
+
+def test_errors_are_shown_at_each_field_and_nothing_is_stored(client, survey):
+    response = client.post(url(survey), whole(habite=None, recommande="12"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#q-habite"' in html and 'href="#q-recommande"' in html
+    assert "Cette question est obligatoire." in html
+    assert 'checked' in html  # the other answers are kept
+    assert not Response.objects.filter(survey=survey).exists()
+
+
+def test_a_question_opened_by_an_answer_is_shown_before_storing(client, survey):
+    response = client.post(url(survey), whole(habite="oui"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="annees"' in html and "ouvrent d'autres questions" in html
+    assert not Response.objects.filter(survey=survey).exists()
+    shown = re.findall(r'name="shown" value="([^"]+)"', html)
+    assert "annees" in shown
+    stored = client.post(url(survey), whole(habite="oui", annees="12", shown=shown))
+    assert stored.status_code == 200
+    assert Answer.objects.get(question="annees").number == 12
+
+
+def test_an_answer_to_a_question_not_asked_is_not_stored(client, survey):
+    assert client.post(url(survey), whole(habite="non", annees="12", shown=[*SHOWN, "annees"])).status_code == 200
+    assert not Answer.objects.filter(question="annees").exists()
+
+
+def test_the_honeypot_the_rate_limit_and_duplicates(client, survey):
+    assert client.post(url(survey), whole(site_web="http://spam.example")).status_code == 400
+    assert not Response.objects.filter(survey=survey).exists()
+    survey.rate_limit = 2
+    survey.save()
+    assert client.post(url(survey), whole()).status_code == 200
+    assert client.post(url(survey), whole()).status_code == 409  # the same answers again: a duplicate
+    assert client.post(url(survey), whole(attractive="Autre chose")).status_code == 429
+    assert Response.objects.filter(survey=survey, status="submitted").count() == 1
+    bucket = RateBucket.objects.get()
+    assert bucket.count == 3 and "127.0.0.1" not in bucket.key
+
+
+def test_an_invitation_serves_once(client, survey):
+    survey.mode = "invitation"
+    survey.save()
+    assert client.get(url(survey)).status_code == 403
+    token = create_invitations(survey, 1)[0]
+    link = reverse("consultation:invitation", kwargs={"slug": "drome", "survey": survey.slug, "token": token})
+    assert 'name="consent"' in client.get(link).content.decode()
+    assert client.post(link, whole()).status_code == 200
+    invitation = Invitation.objects.get(survey=survey)
+    assert invitation.used_at is not None and invitation.response.status == "submitted"
+    assert client.get(link).status_code == 410
+
+
+def test_a_closed_survey_stores_nothing(client, survey):
+    survey.status = "closed"
+    survey.save()
+    assert "clos" in client.post(url(survey), whole()).content.decode().lower()
+    assert not Response.objects.filter(survey=survey).exists()
