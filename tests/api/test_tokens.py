@@ -153,3 +153,11 @@ def test_the_audit_log_never_holds_a_token_secret(client, users):
     token, key = ApiToken.objects.get(name="audité"), response.context["created"]["key"]
     logged = " ".join(str(e.changes) for e in AuditEntry.objects.filter(object_type="api.ApiToken"))
     assert token.token_hash not in logged and key not in logged
+
+
+def test_no_prefix_starts_with_a_dash(users):
+    """`atout api token-revoke PREFIX` must be able to take any prefix as an argument (one key in
+    64 used to start with "-", which argparse reads as an option)."""
+    prefixes = [tokens.create_token(users["team"], f"t{i}", "read")[0].prefix for i in range(500)]
+    assert not [p for p in prefixes if p.startswith("-")]
+    assert len(set(prefixes)) == 500

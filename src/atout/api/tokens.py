@@ -40,7 +40,8 @@ def create_token(user, name: str, scope: str = Scope.READ) -> tuple[ApiToken, st
     while True:
         key = KEY_MARKER + secrets.token_urlsafe(30)
         prefix = key[len(KEY_MARKER):len(KEY_MARKER) + 8]
-        if not ApiToken.objects.filter(prefix=prefix).exists():
+        # A prefix starting with "-" would read as an option in `atout api token-revoke PREFIX`.
+        if not prefix.startswith("-") and not ApiToken.objects.filter(prefix=prefix).exists():
             break
     token = ApiToken.objects.create(user=user, name=name[:100], prefix=prefix, token_hash=hash_key(key), scopes=scopes)
     return token, key
