@@ -4,9 +4,12 @@ one request (Django test client, plain forms, no JavaScript)."""
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from atout.consultation.models import Answer, Invitation, RateBucket, Response, Survey
+from atout.consultation import services
+from atout.consultation.models import Answer, Invitation, Quota, RateBucket, Response, Survey
 from atout.consultation.services import create_invitations
 
 from .forms import import_survey
@@ -124,3 +127,53 @@ def test_a_closed_survey_stores_nothing(client, survey):
     survey.save()
     assert "clos" in client.post(url(survey), whole()).content.decode().lower()
     assert not Response.objects.filter(survey=survey).exists()
+
+
+# The public one-page submission on PostgreSQL is one statement (services._store_in_one_statement);
+# elsewhere, and with an invitation or a closing quota, it takes the ORM steps (services._store).
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement path is PostgreSQL's")
+
+COMPARED = [f.attname for f in Response._meta.concrete_fields
+            if f.attname not in ("id", "receipt", "started_at", "submitted_at", "consent_at", "fingerprint")]
+
+
+def _stored(response):
+    answers = sorted(Answer.objects.filter(response=response).values_list(
+        "survey_id", "question", "choice", "number", "text", "date", "position"))
+    return {name: getattr(response, name) for name in COMPARED}, answers
+
+
+@on_postgresql
+def test_one_statement_stores_what_the_orm_steps_store(survey):
+    answers = {"habite": "oui", "annees": 12, "atouts": ["nature", "climat"], "atouts_other": "", "recommande": 9,
+               "hex_people_accueil": "4", "hex_place_nature": "5", "attractive": "Les paysages",
+               "profil_age": "30-44", "profil_sexe": "F", "profil_commune": "26362", "profil_statut": "resident"}
+    places = services.process_places(survey.process)
+    fast = services.submit_whole(survey, answers, key="k1", rate_limit=10, places=places)
+    slow = services.submit_whole(survey, answers, key="k2", places=places)  # no rate limit: the ORM steps
+    fast.refresh_from_db()
+    slow.refresh_from_db()
+    assert fast.pk != slow.pk and fast.receipt and slow.receipt and fast.fingerprint and slow.fingerprint
+    assert _stored(fast) == _stored(slow)
+    assert len(_stored(fast)[1]) == 12  # eight answers (two ticked options) and four of the profile
+
+
+@on_postgresql
+def test_a_public_submission_costs_three_statements(client, survey):
+    client.get(url(survey))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url(survey), whole()).status_code == 200
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 3, statements  # the process, the survey, then the one storing the response
+    assert statements[-1].startswith("WITH bump AS")
+    assert Answer.objects.filter(response__survey=survey).count() == 11
+
+
+@on_postgresql
+def test_a_closing_quota_or_an_invitation_takes_the_locked_steps(client, survey):
+    Quota.objects.create(survey=survey, cell={"age_band": "30-44"}, key="age_band=30-44", target=1,
+                         close_when_full=True)
+    assert client.post(url(survey), whole()).status_code == 200
+    assert "toutes les réponses prévues" in client.post(url(survey), whole(attractive="Autre")).content.decode()
+    assert list(Response.objects.filter(survey=survey).values_list("status", flat=True).order_by("id")) == [
+        "submitted", "screened_out"]

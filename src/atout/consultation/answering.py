@@ -60,6 +60,12 @@ def visible_choices(question: Question, answers: dict, communes: list[tuple[str,
     return result
 
 
+def _offered(question: Question, code: str, answers: dict, communes) -> bool:
+    if question.type == "commune":  # hundreds of communes: no list of labels built to check one code
+        return any(code == offered for offered, _name in (communes or []))
+    return any(code == offered for offered, _labels in visible_choices(question, answers))
+
+
 def parse_value(question: Question, data, answers: dict, communes=None) -> tuple[Any, str | None, Any]:
     """Read one question from the submitted ``data`` (a QueryDict). Output: (value, error, raw)."""
     name = question.name
@@ -68,7 +74,7 @@ def parse_value(question: Question, data, answers: dict, communes=None) -> tuple
         return None, None, None
     if kind in CHOICE_KINDS:
         raw = (data.get(name) or "").strip()
-        if raw and raw not in {code for code, _labels in visible_choices(question, answers, communes)}:
+        if raw and not _offered(question, raw, answers, communes):
             return None, _("Choisissez une des réponses proposées."), raw
         return raw, None, raw
     if kind == "select_multiple":

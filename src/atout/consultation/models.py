@@ -158,7 +158,8 @@ class Response(models.Model):
         #: Refused because a quota cell closed when full holds the respondent (see Quota).
         SCREENED_OUT = "screened_out", _("Écartée (quota atteint)")
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    # No index of its own: every index below starts with the survey.
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses", db_index=False)
     version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="responses")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PARTIAL)
     started_at = models.DateTimeField(auto_now_add=True)
@@ -189,7 +190,6 @@ class Response(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["survey", "status"]),
             models.Index(fields=["survey", "fingerprint"]),
             models.Index(fields=["survey", "zone"]),
             # Quota fill rates: one GROUP BY over these columns, read from the index alone.
@@ -207,8 +207,14 @@ class Response(models.Model):
 class Answer(models.Model):
     """One answered question of a submitted response (one row per ticked option)."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    # A copy of the response's survey, for the aggregates' indexes. Written with the response (its
+    # own foreign key checks the survey); without a constraint of its own, storing a response no
+    # longer checks the survey once per answer row (bench/submissions_load.py). Deleting a survey
+    # still deletes its answers (on_delete is applied by Django).
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False,
+                               db_constraint=False)
+    # Indexed through (response, question) below.
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers", db_index=False)
     question = models.CharField(max_length=100)
     choice = models.CharField(max_length=100, blank=True)
     number = models.FloatField(null=True, blank=True)

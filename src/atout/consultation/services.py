@@ -4,9 +4,11 @@ weighting and purge. Views and commands call these; each write is one transactio
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from . import quotas
 from .models import (
     Answer,
     Invitation,
+    Quota,
     RateBucket,
     Response,
     Survey,
@@ -182,9 +185,15 @@ def allow(key: str, limit: int, now: dt.datetime | None = None) -> bool:
             f"ON CONFLICT (key, hour) DO UPDATE SET count = {table}.count + 1 RETURNING count",
             [key, connection.ops.adapt_datetimefield_value(hour)])
         count = cursor.fetchone()[0]
-    if now.minute == 0 and now.second < 5:
-        RateBucket.objects.filter(hour__lt=hour - dt.timedelta(hours=24)).delete()
+    _forget_old_buckets(now)
     return count <= limit
+
+
+def _forget_old_buckets(now: dt.datetime) -> None:
+    # In the first seconds of each hour only: a delete per submission would cost more than the count.
+    if now.minute == 0 and now.second < 5:
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        RateBucket.objects.filter(hour__lt=hour - dt.timedelta(hours=24)).delete()
 
 
 def fingerprint(survey: Survey, answers: dict, key: str) -> str:
@@ -221,6 +230,8 @@ def create_invitations(survey: Survey, count: int, label: str = "") -> list[str]
 
 #: Columns of an answer row besides its survey and response (see :func:`answer_values`).
 ANSWER_COLUMNS = ("question", "choice", "number", "text", "date", "position")
+#: The answer rows as one array parameter per column (PostgreSQL): one statement whatever their number.
+ANSWER_ARRAYS = "unnest(%s::varchar[], %s::varchar[], %s::float8[], %s::text[], %s::date[], %s::smallint[])"
 
 
 def answer_values(form: Form, answers: dict) -> list[tuple]:
@@ -263,11 +274,9 @@ def insert_answers(survey_id: int, response_id: int, rows: list[tuple]) -> None:
     columns = ", ".join(connection.ops.quote_name(c) for c in ("survey_id", "response_id", *ANSWER_COLUMNS))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One array per column: a single statement whatever the number of rows.
             question, choice, number, text, date, position = (list(c) for c in zip(*rows, strict=True))
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT %s, %s, * FROM unnest(%s::varchar[], %s::varchar[], "
-                f"%s::float8[], %s::text[], %s::date[], %s::smallint[])",
+                f"INSERT INTO {table} ({columns}) SELECT %s, %s, * FROM {ANSWER_ARRAYS}",
                 [survey_id, response_id, question, choice, number, text, date, position])
         else:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
@@ -322,18 +331,110 @@ def submit(response: Response, answers: dict, *, key: str = "", places: Places |
         return _store(locked, answers, key=key, places=places)
 
 
-def submit_whole(survey: Survey, answers: dict, *, key: str = "", user=None, invitation: Invitation | None = None,
-                 places: Places | None = None) -> Response:
+def submit_whole(survey: Survey, answers: dict, *, key: str = "", rate_limit: int | None = None, user=None,
+                 invitation: Invitation | None = None, places: Places | None = None) -> Response:
     """Store a whole response sent in one request (the one-page questionnaire): the response row
     and its answers in one transaction, with the same refusals and screen-out as :func:`submit`.
-    The respondent consented on the same page, so consent is recorded at the same time."""
+    The respondent consented on the same page, so consent is recorded at the same time.
+
+    ``rate_limit`` (submissions per hour for the hashed address ``key``) is counted here, with the
+    response: past it, ``SubmissionRefused("rate")``."""
     if survey.status != Survey.Status.OPEN:
         raise SubmissionRefused("closed")
     now = timezone.now()
     response = Response(survey=survey, version_id=survey.current_version_id, consent_at=now, invitation=invitation,
                         user=user if user is not None and user.is_authenticated else None)
+    if key and rate_limit is not None and invitation is None and connection.vendor == "postgresql" \
+            and not _has_closed_quotas(survey):
+        return _store_in_one_statement(response, answers, key=key, rate_limit=rate_limit, places=places, now=now)
+    if rate_limit is not None and not allow(key, rate_limit, now):
+        raise SubmissionRefused("rate")
     with transaction.atomic():
         return _store(response, answers, key=key, places=places, now=now)
+
+
+def find_survey(process, slug: str) -> Survey | None:
+    """The survey ``slug`` of ``process``, without its draft (the builder's JSON, loaded only if
+    asked for), and whether a quota screens respondents out (``closed_quotas``).
+
+    Every answering request starts here: one plain query, which costs a fraction of the same
+    query built by the ORM (bench/submissions_load.py)."""
+    return next(iter(Survey.objects.raw(_survey_sql(), [process.pk, slug])), None)
+
+
+@functools.cache
+def _survey_sql() -> str:
+    quote = connection.ops.quote_name
+    survey, quota = quote(Survey._meta.db_table), quote(Quota._meta.db_table)
+    columns = ", ".join(f"{survey}.{quote(f.column)}" for f in Survey._meta.concrete_fields if f.name != "draft")
+    return (f"SELECT {columns}, EXISTS (SELECT 1 FROM {quota} WHERE {quota}.survey_id = {survey}.id "
+            f"AND {quota}.close_when_full) AS closed_quotas FROM {survey} "
+            f"WHERE {survey}.process_id = %s AND {survey}.slug = %s")
+
+
+def _has_closed_quotas(survey: Survey) -> bool:
+    """Whether a quota of the survey screens respondents out (known when read by ``find_survey``)."""
+    known = getattr(survey, "closed_quotas", None)
+    return bool(known) if known is not None else survey.quotas.filter(close_when_full=True).exists()
+
+
+def _store_in_one_statement(response: Response, answers: dict, *, key: str, rate_limit: int, places: Places | None,
+                            now: dt.datetime) -> Response:
+    """PostgreSQL, no invitation, no closing quota: the rate count, the duplicate check, the response
+    row and its answer rows in ONE statement (hence one transaction and one round trip). Same
+    outcome as ``allow`` then ``_store``; this is the path of every public one-page submission,
+    where each statement cost more than the work it did (bench/submissions_load.py)."""
+    survey = response.survey
+    for field, value in profile_columns(answers, places).items():
+        setattr(response, field, value)
+    response.status = Response.Status.SUBMITTED
+    response.submitted_at = now
+    response.receipt = new_receipt()
+    response.fingerprint = fingerprint(survey, answers, key)
+    response.progress = {}
+    fields = _response_fields()
+    row = [field.get_db_prep_save(field.pre_save(response, True), connection) for field in fields]
+    answer_columns = [list(c) for c in zip(*answer_values(version_form(response.version_id), answers), strict=True)]
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    params = [key, hour, survey.pk, response.fingerprint, now - DUPLICATE_WINDOW, *row, rate_limit,
+              survey.pk, *(answer_columns or [[]] * len(ANSWER_COLUMNS))]
+    with connection.cursor() as cursor:
+        cursor.execute(_one_statement_sql(), params)
+        count, response.pk, duplicate = cursor.fetchone()
+    _forget_old_buckets(now)
+    if count > rate_limit:
+        raise SubmissionRefused("rate")
+    if duplicate:
+        raise SubmissionRefused("duplicate")
+    response._state.adding = False
+    return response
+
+
+def _response_fields():
+    return [f for f in Response._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _one_statement_sql() -> str:
+    """The statement of :func:`_store_in_one_statement`, built from the models (so a new column
+    of Response is written without touching it). Parameters are cast to their column's type."""
+    quote = connection.ops.quote_name
+    rate, response, answer = (quote(m._meta.db_table) for m in (RateBucket, Response, Answer))
+    fields = _response_fields()
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = ", ".join(f"%s::{re.sub(r'[(].*[)]', '', f.db_type(connection))}" for f in fields)
+    answer_columns = ", ".join(quote(c) for c in ("survey_id", "response_id", *ANSWER_COLUMNS))
+    return (
+        f"WITH bump AS (INSERT INTO {rate} (key, hour, count) VALUES (%s, %s, 1) ON CONFLICT (key, hour) "
+        f"DO UPDATE SET count = {rate}.count + 1 RETURNING count), "
+        f"duplicate AS (SELECT 1 FROM {response} WHERE survey_id = %s AND fingerprint = %s AND submitted_at >= %s "
+        f"LIMIT 1), "
+        f"stored AS (INSERT INTO {response} ({columns}) SELECT {values} "
+        f"WHERE (SELECT count FROM bump) <= %s AND NOT EXISTS (SELECT 1 FROM duplicate) RETURNING id), "
+        f"written AS (INSERT INTO {answer} ({answer_columns}) SELECT %s, stored.id, a.* FROM stored, "
+        f"{ANSWER_ARRAYS} AS a) "
+        f"SELECT (SELECT count FROM bump), (SELECT id FROM stored), EXISTS (SELECT 1 FROM duplicate)"
+    )
 
 
 def _store(response: Response, answers: dict, *, key: str, places: Places | None,

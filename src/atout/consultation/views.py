@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -53,7 +53,9 @@ def _language() -> str:
 def _survey(request, survey_slug: str) -> Survey:
     # The draft (JSON) is left out: it only matters to the builder; a published structure is read
     # and parsed once per process (services.version_form).
-    found = get_object_or_404(Survey.objects.defer("draft"), process=request.process, slug=survey_slug)
+    found = services.find_survey(request.process, survey_slug)
+    if found is None:
+        raise Http404
     found.process = request.process
     return found
 
@@ -75,7 +77,8 @@ def _refused(request, survey: Survey, refused: services.SubmissionRefused):
     """The page for a submission that must not be stored (closed survey, duplicate, used invitation)."""
     if refused.reason == "closed":
         return _closed(request, survey)
-    return render(request, "consultation/refused.html", {"survey": survey, "reason": refused.reason}, status=409)
+    status = 429 if refused.reason == "rate" else 409
+    return render(request, "consultation/refused.html", {"survey": survey, "reason": refused.reason}, status=status)
 
 
 def _start_page(request, survey: Survey, *, invitation_token: str | None = None, errors=None, status=200):
@@ -95,7 +98,7 @@ def _begin(request, survey: Survey, invitation: Invitation | None, invitation_to
                            errors={"consent": _("Cochez la case pour accepter de participer.")}, status=400)
     key = services.rate_key(_client_address(request))
     if not services.allow(key, survey.rate_limit):
-        return render(request, "consultation/refused.html", {"survey": survey, "reason": "rate"}, status=429)
+        return _refused(request, survey, services.SubmissionRefused("rate"))
     response, token = services.start_response(survey, user=request.user, invitation=invitation)
     return redirect("consultation:page", slug=survey.process.slug, survey=survey.slug, resume=token, page=1)
 
@@ -160,10 +163,9 @@ def _one_page(request, survey: Survey, invite: Invitation | None = None, invitat
         return _one_page_form(request, survey, form, page_list, places, result=result, consent=consent,
                               invitation_token=invitation_token, status=status)
     key = services.rate_key(_client_address(request))
-    if not services.allow(key, survey.rate_limit):
-        return render(request, "consultation/refused.html", {"survey": survey, "reason": "rate"}, status=429)
     try:
-        stored = services.submit_whole(survey, cleaned, key=key, user=request.user, invitation=invite, places=places)
+        stored = services.submit_whole(survey, cleaned, key=key, rate_limit=survey.rate_limit, user=request.user,
+                                       invitation=invite, places=places)
     except services.SubmissionRefused as refused:
         return _refused(request, survey, refused)
     if stored.status == Response.Status.SCREENED_OUT:
