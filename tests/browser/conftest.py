@@ -1,6 +1,7 @@
 """End-to-end fixtures: the real stack (gunicorn + whitenoise + a prepared demo database) driven
 by Debian's Chromium through Playwright. Screenshots land in ``test-artifacts/``."""
 
+import json
 import os
 import shutil
 import socket
@@ -69,6 +70,27 @@ def served_demo(tmp_path_factory, data_dir):
 #: Environment of the served demo (its ATOUT_VAR_DIR holds its database), for tests that need to
 #: run commands against the same database as the server.
 SERVED_ENV: dict = {}
+
+
+def import_test_survey(served_demo: str, tmp_path_factory, data_dir, slug: str, *options: str) -> dict:
+    """Import the consultation tests' questionnaire, open, into the served demo's database through the
+    CLI (``options``: more of its options) and warm the workers up on it. Output: the CLI's JSON
+    and the survey's ``url``."""
+    from tests.consultation.forms import write_form
+
+    served = [p for p in tmp_path_factory.getbasetemp().glob("served*") if not p.is_symlink() and (p / "gunicorn.log").exists()]
+    assert len(served) == 1, f"expected the served demo's folder, found {served}"
+    env = {**os.environ, "ATOUT_VAR_DIR": str(served[0]), "ATOUT_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    form = write_form(tmp_path_factory.mktemp("form") / f"{slug}.xlsx")
+    done = subprocess.run([str(BIN / "atout"), "survey", "import-xlsform", str(form), "--process", "drome",
+                           "--slug", slug, "--status", "open", *options, "--json"],
+                          env=env, check=True, capture_output=True, text=True)
+    url = f"{served_demo}/consultation/drome/q/{slug}/"
+    # Warm both workers up: their first request loads every app (the French language model included).
+    for _ in range(4):
+        urllib.request.urlopen(url, timeout=240).read()
+    return {**json.loads(done.stdout), "url": url}
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,8 @@
 """Answering a survey in a real browser (Chromium), on a phone, with and without JavaScript."""
 
-import json
-import os
-import subprocess
-import urllib.request
-
 import pytest
 
-from tests.consultation.forms import write_form
-
-from .conftest import BIN, screenshot
+from .conftest import import_test_survey, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -17,20 +10,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="session")
 def served_survey(served_demo, tmp_path_factory, data_dir):
     """The test questionnaire imported, open, into the served demo's database (through the CLI)."""
-    served = [p for p in tmp_path_factory.getbasetemp().glob("served*") if not p.is_symlink() and (p / "gunicorn.log").exists()]
-    assert len(served) == 1, f"expected the served demo's folder, found {served}"
-    env = {**os.environ, "ATOUT_VAR_DIR": str(served[0]), "ATOUT_DATA_DIR": str(data_dir)}
-    env.pop("DATABASE_URL", None)
-    form = write_form(tmp_path_factory.mktemp("form") / "navigateur.xlsx")
-    done = subprocess.run([str(BIN / "atout"), "survey", "import-xlsform", str(form), "--process", "drome",
-                           "--slug", "navigateur", "--status", "open", "--json"],
-                          env=env, check=True, capture_output=True, text=True)
-    assert json.loads(done.stdout)["survey"] == "navigateur"
-    url = served_demo + "/consultation/drome/q/navigateur/"
-    # Warm both workers up: their first request loads every app (the French language model included).
-    for _ in range(4):
-        urllib.request.urlopen(url, timeout=240).read()
-    return url
+    imported = import_test_survey(served_demo, tmp_path_factory, data_dir, "navigateur")
+    assert imported["survey"] == "navigateur"
+    return imported["url"]
 
 
 def answer_the_survey(page, start_url: str, name: str, years: str) -> str:

@@ -1,16 +1,9 @@
 """The one-page survey layout in a real browser (Chromium): answered on a phone with and without
 JavaScript, with validation errors, and checked with axe-core."""
 
-import json
-import os
-import subprocess
-import urllib.request
-
 import pytest
 
-from tests.consultation.forms import write_form
-
-from .conftest import BIN, screenshot
+from .conftest import import_test_survey, screenshot
 from .test_accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
@@ -19,19 +12,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="session")
 def served_one_page(served_demo, tmp_path_factory, data_dir):
     """The test questionnaire imported, open, in the one-page layout into the served demo's database."""
-    served = [p for p in tmp_path_factory.getbasetemp().glob("served*") if not p.is_symlink() and (p / "gunicorn.log").exists()]
-    assert len(served) == 1, f"expected the served demo's folder, found {served}"
-    env = {**os.environ, "ATOUT_VAR_DIR": str(served[0]), "ATOUT_DATA_DIR": str(data_dir)}
-    env.pop("DATABASE_URL", None)
-    form = write_form(tmp_path_factory.mktemp("form") / "une-page.xlsx")
-    done = subprocess.run([str(BIN / "atout"), "survey", "import-xlsform", str(form), "--process", "drome",
-                           "--slug", "une-page", "--status", "open", "--layout", "single", "--json"],
-                          env=env, check=True, capture_output=True, text=True)
-    assert json.loads(done.stdout)["layout"] == "single"
-    url = served_demo + "/consultation/drome/q/une-page/"
-    for _ in range(4):
-        urllib.request.urlopen(url, timeout=240).read()
-    return url
+    imported = import_test_survey(served_demo, tmp_path_factory, data_dir, "une-page", "--layout", "single")
+    assert imported["layout"] == "single"
+    return imported["url"]
 
 
 def answer_on_one_page(page, url: str, name: str, years: str, *, axe: bool = True) -> str:
