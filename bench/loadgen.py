@@ -218,9 +218,11 @@ class Server:
     """gunicorn serving atout on ``127.0.0.1:port`` with ``workers`` sync workers and ``--preload``.
     Use as a context manager; the server (and only it) is stopped on exit."""
 
-    def __init__(self, url: str, port: int, *, workers: int = 4, var_dir: Path | None = None, log: Path | None = None):
+    def __init__(self, url: str, port: int, *, workers: int = 4, var_dir: Path | None = None, log: Path | None = None,
+                 proxies: int = 0):
         self.url, self.port, self.workers, self.var_dir = url, port, workers, var_dir
         self.log = log
+        self.proxies = proxies  # ATOUT_TRUSTED_PROXIES: clients named by X-Forwarded-For, as behind nginx
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
@@ -229,7 +231,8 @@ class Server:
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "atout.wsgi", "--preload", "--workers", str(self.workers),
              "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "5"],
-            env=app_environment(self.url, self.var_dir), cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+            env=dict(app_environment(self.url, self.var_dir), ATOUT_TRUSTED_PROXIES=str(self.proxies)), cwd=ROOT,
+            stdout=output, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

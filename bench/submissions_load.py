@@ -13,9 +13,10 @@ What it does (``bench/loadgen.py`` holds the pieces, shared with tests/consultat
    response (consent, every answer) and its acknowledgement carries the receipt id. The load comes from
    ``wrk`` (a separate C process; ``make bench-tools`` installs it) with ``bench/wrk_submit.lua``: for
    ``--duration`` seconds, ``--concurrency`` connections POST whole responses generated beforehand
-   from the real form (each answer set distinct, CSRF cookie and token from a real GET). All requests
-   come from 127.0.0.1, so the survey's per-address rate limit is raised for the run (it still runs:
-   one upsert per submission). ``--flow paged``: the paged layout, ``--submissions`` virtual respondents
+   from the real form (each answer set distinct, CSRF cookie and token from a real GET). gunicorn is
+   told it stands behind one reverse proxy (``ATOUT_TRUSTED_PROXIES=1``, as behind nginx in
+   production) and each body is sent with its own ``X-Forwarded-For`` address, so the survey's
+   per-address rate limit (30 an hour) applies as it would to residents answering from their homes. ``--flow paged``: the paged layout, ``--submissions`` virtual respondents
    doing the real flow of a browser without JavaScript (consent page, CSRF, 4 pages GET + POST, receipt
    page: 11 requests per submission), each from its own loopback address;
    both report throughput, latency percentiles, statuses and errors; acknowledged (receipts read) is
@@ -259,17 +260,16 @@ def main() -> None:
     one_page = args.flow == "one-page"
     if one_page and shutil.which("wrk") is None:
         sys.exit("wrk is needed for the one-page flow: run `make bench-tools` (Debian package wrk)")
-    # wrk sends everything from 127.0.0.1: the per-address limit (30 an hour by default) is raised.
     report = loadgen.prepare(url, list(surveys.values()), schema="migrate", geography="full",
                              data_dir=os.environ["ATOUT_DATA_DIR"], var_dir=var_dir,
-                             single=tuple(surveys.values()) if one_page else (),
-                             rate_limit=10**9 if one_page else None)
+                             single=tuple(surveys.values()) if one_page else ())
     print(f"database {args.database}: migrations {report['schema_seconds']} s, geography {report['geography_seconds']} s "
           f"({report['communes']} communes in the Drôme); prepared in {time.perf_counter() - started:.0f} s")
     results = {}
     offset = int(stamp) * 10  # distinct source addresses from one run to the next (rate limit per hour)
     layout = "one-page layout (1 request per submission)" if one_page else "paged layout (11 requests per submission)"
-    with loadgen.Server(url, args.port, workers=args.workers, var_dir=var_dir, log=var_dir / "gunicorn.log") as server:
+    with loadgen.Server(url, args.port, workers=args.workers, var_dir=var_dir, log=var_dir / "gunicorn.log",
+                        proxies=1) as server:
         warm = loadgen.Load(server.base, surveys["warm"], 4 * args.workers, args.concurrency, offset=offset).start().result()
         print(f"gunicorn: {args.workers} sync workers, --preload; {layout}; warm-up {len(warm['receipts'])} submissions")
         if not args.only_restart and one_page:

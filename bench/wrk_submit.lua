@@ -1,7 +1,8 @@
 -- wrk script for bench/submissions_load.py (one-page layout): each request POSTs one whole
 -- response taken from the bodies file (one url-encoded body per line, each answer set unique),
--- with the CSRF cookie obtained by the harness. Counts statuses and collects the receipt ids read
--- in the acknowledgements; done() prints one JSON line for the harness.
+-- with the CSRF cookie obtained by the harness and an X-Forwarded-For address of its own. Counts
+-- statuses and collects the receipt ids read in the acknowledgements; done() prints one JSON line
+-- for the harness.
 --
 -- Environment: ATOUT_WRK_BODIES (file), ATOUT_WRK_COOKIE (Cookie header), ATOUT_WRK_PATH.
 
@@ -17,6 +18,7 @@ end
 function init(args)
   bodies = {}
   local count = tonumber(os.getenv("ATOUT_WRK_THREADS"))
+  threads_count = count
   local n = 0
   for line in io.lines(os.getenv("ATOUT_WRK_BODIES")) do
     if n % count == id then table.insert(bodies, line) end
@@ -39,6 +41,10 @@ function request()
     position = 1
     wrapped = wrapped + 1
   end
+  -- One client address per body (gunicorn trusts one proxy): each respondent answers from home.
+  local n = id + threads_count * (position - 1)
+  wrk.headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.floor(n / 62500) % 250,
+                                                 math.floor(n / 250) % 250, n % 250 + 1)
   return wrk.format(nil, nil, nil, bodies[position])
 end
 

@@ -5,10 +5,11 @@ import re
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from atout.consultation import services
+from atout.consultation import receipts, services
 from atout.consultation.models import Answer, Invitation, Quota, RateBucket, Response, Survey
 from atout.consultation.services import create_invitations
 
@@ -129,6 +130,45 @@ def test_a_closed_survey_stores_nothing(client, survey):
     assert not Response.objects.filter(survey=survey).exists()
 
 
+# The acknowledgement is filled in from a page rendered once (consultation.receipts): it must be the
+# page the template renders for that receipt, in each language, and never serve a signed-in person.
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _rendered(response, survey, language):
+    stored = Response.objects.get(receipt=re.search(r'id="receipt-id">([A-Z0-9-]+)<', response.content.decode())[1])
+    page = render_to_string("consultation/receipt.html", receipts.context(survey, stored, language),
+                            request=response.wsgi_request)
+    return CSRF_INPUT.sub("CSRF", page), stored
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_acknowledgement_is_the_receipt_page_rendered_for_it(client, survey, language):
+    client.cookies["django_language"] = language
+    for attractive in ("Les paysages", "Le climat", "Les villages"):  # the first renders the kept page
+        response = client.post(url(survey), whole(attractive=attractive))
+        assert response.status_code == 200
+        page = response.content.decode()
+        expected, stored = _rendered(response, survey, language)
+        assert CSRF_INPUT.sub("CSRF", page) == expected
+        assert stored.receipt in page and "\x00" not in page and page.count("csrfmiddlewaretoken") == 1
+        assert f'<html lang="{language}">' in page
+
+
+def test_a_new_title_or_a_signed_in_respondent_gets_a_page_of_its_own(client, survey, users):
+    assert client.post(url(survey), whole()).status_code == 200
+    survey.title_fr = "Votre avis sur la Drôme, deuxième vague"
+    survey.save()
+    page = client.post(url(survey), whole(attractive="Le climat")).content.decode()
+    assert "deuxième vague" in page
+    client.force_login(users["participant"])
+    response = client.post(url(survey), whole(attractive="Les villages"))
+    page = response.content.decode()
+    assert "Se déconnecter" in page and "Se connecter<" not in page
+    assert CSRF_INPUT.sub("CSRF", page).count("CSRF") == 2  # the sign-out and the language forms
+    assert Response.objects.get(receipt=re.search(r'id="receipt-id">([A-Z0-9-]+)<', page)[1]).user == users["participant"]
+
+
 # The public one-page submission on PostgreSQL is one statement (services._store_in_one_statement);
 # elsewhere, and with an invitation or a closing quota, it takes the ORM steps (services._store).
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement path is PostgreSQL's")
@@ -159,12 +199,12 @@ def test_one_statement_stores_what_the_orm_steps_store(survey):
 
 
 @on_postgresql
-def test_a_public_submission_costs_three_statements(client, survey):
+def test_a_public_submission_costs_two_statements(client, survey):
     client.get(url(survey))
     with CaptureQueriesContext(connection) as queries:
         assert client.post(url(survey), whole()).status_code == 200
     statements = [q["sql"] for q in queries.captured_queries]
-    assert len(statements) == 3, statements  # the process, the survey, then the one storing the response
+    assert len(statements) == 2, statements  # the survey with its process, then the one storing the response
     assert statements[-1].startswith("WITH bump AS")
     assert Answer.objects.filter(response__survey=survey).count() == 11
 

@@ -14,16 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from atout.engine.formats.xlsform import Form, read_xlsform
 from atout.engine.weighting import rake
+from atout.processes.models import Process
 from atout.territories.models import Level, Membership, Territory
 
-from . import quotas
+from . import quotas, receipts
 from .models import (
     Answer,
     Invitation,
@@ -149,10 +150,11 @@ def process_places(process) -> Places:
 
 
 def clear_caches() -> None:
-    """Forget the parsed versions and the places of this process (tests; after a geography import
-    the places refresh by themselves within PLACES_TTL)."""
+    """Forget the parsed versions, the places and the receipt shells of this process (tests; after
+    a geography import the places refresh by themselves within PLACES_TTL)."""
     _VERSION_FORMS.clear()
     _PLACES.clear()
+    receipts.clear()
 
 
 def process_communes(process) -> list[tuple[str, str]]:
@@ -353,23 +355,64 @@ def submit_whole(survey: Survey, answers: dict, *, key: str = "", rate_limit: in
         return _store(response, answers, key=key, places=places, now=now)
 
 
-def find_survey(process, slug: str) -> Survey | None:
-    """The survey ``slug`` of ``process``, without its draft (the builder's JSON, loaded only if
-    asked for), and whether a quota screens respondents out (``closed_quotas``).
+def find_survey(process_slug: str, slug: str) -> Survey | None:
+    """The survey ``slug`` of the process ``process_slug`` with its process (``survey.process``),
+    without its draft (the builder's JSON, loaded only if asked for), and whether a quota screens
+    respondents out (``closed_quotas``); None if either is missing.
 
-    Every answering request starts here: one plain query, which costs a fraction of the same
-    query built by the ORM (bench/submissions_load.py)."""
-    return next(iter(Survey.objects.raw(_survey_sql(), [process.pk, slug])), None)
+    Every answering request starts here: one plain query for both, prepared on PostgreSQL, which
+    costs a fraction of the two queries built by the ORM (bench/submissions_load.py)."""
+    with _reused_statement_cursor() as cursor:
+        cursor.execute(_survey_sql(), [process_slug, slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    survey_columns, process_columns = _survey_columns()
+    survey = _from_row(Survey, survey_columns, row[:len(survey_columns)])
+    survey.process = _from_row(Process, process_columns, row[len(survey_columns):-1])
+    survey.closed_quotas = bool(row[-1])
+    return survey
+
+
+def _from_row(model, columns: list[tuple], values) -> models.Model:
+    """A ``model`` instance from a row of plain SQL, its values converted as the ORM would (SQLite
+    returns dates as text and booleans as 0/1); ``columns`` from :func:`_columns`."""
+    converted = []
+    for (_name, column, converters), value in zip(columns, values, strict=True):
+        for convert in converters:
+            value = convert(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [name for name, _c, _v in columns], converted)
+
+
+def _columns(model, leave_out=()) -> list[tuple]:
+    """(attribute, column, converters) of each column of ``model`` but ``leave_out``."""
+    found = []
+    for field in model._meta.concrete_fields:
+        if field.name not in leave_out:
+            column = field.get_col(model._meta.db_table)
+            found.append((field.attname, column,
+                          connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
+    return found
+
+
+@functools.cache
+def _survey_columns() -> tuple[list, list]:
+    # The draft (a large JSON) only matters to the builder: left out, read if ever asked for.
+    return _columns(Survey, leave_out=("draft",)), _columns(Process)
 
 
 @functools.cache
 def _survey_sql() -> str:
     quote = connection.ops.quote_name
-    survey, quota = quote(Survey._meta.db_table), quote(Quota._meta.db_table)
-    columns = ", ".join(f"{survey}.{quote(f.column)}" for f in Survey._meta.concrete_fields if f.name != "draft")
-    return (f"SELECT {columns}, EXISTS (SELECT 1 FROM {quota} WHERE {quota}.survey_id = {survey}.id "
-            f"AND {quota}.close_when_full) AS closed_quotas FROM {survey} "
-            f"WHERE {survey}.process_id = %s AND {survey}.slug = %s")
+    survey, quota, process = (quote(m._meta.db_table) for m in (Survey, Quota, Process))
+    survey_columns, process_columns = _survey_columns()
+    selected = ", ".join(f"{quote(column.alias)}.{quote(column.target.column)}"
+                         for _name, column, _c in survey_columns + process_columns)
+    return (f"SELECT {selected}, EXISTS (SELECT 1 FROM {quota} "
+            f"WHERE {quota}.survey_id = {survey}.id AND {quota}.close_when_full) "
+            f"FROM {survey} JOIN {process} ON {process}.id = {survey}.process_id "
+            f"WHERE {process}.slug = %s AND {survey}.slug = %s")
 
 
 def _has_closed_quotas(survey: Survey) -> bool:
@@ -385,20 +428,14 @@ def _store_in_one_statement(response: Response, answers: dict, *, key: str, rate
     outcome as ``allow`` then ``_store``; this is the path of every public one-page submission,
     where each statement cost more than the work it did (bench/submissions_load.py)."""
     survey = response.survey
-    for field, value in profile_columns(answers, places).items():
-        setattr(response, field, value)
-    response.status = Response.Status.SUBMITTED
-    response.submitted_at = now
-    response.receipt = new_receipt()
-    response.fingerprint = fingerprint(survey, answers, key)
-    response.progress = {}
+    _mark_submitted(response, profile_columns(answers, places), fingerprint(survey, answers, key), now)
     fields = _response_fields()
     row = [field.get_db_prep_save(field.pre_save(response, True), connection) for field in fields]
     answer_columns = [list(c) for c in zip(*answer_values(version_form(response.version_id), answers), strict=True)]
     hour = now.replace(minute=0, second=0, microsecond=0)
     params = [key, hour, survey.pk, response.fingerprint, now - DUPLICATE_WINDOW, *row, rate_limit,
               survey.pk, *(answer_columns or [[]] * len(ANSWER_COLUMNS))]
-    with connection.cursor() as cursor:
+    with _reused_statement_cursor() as cursor:
         cursor.execute(_one_statement_sql(), params)
         count, response.pk, duplicate = cursor.fetchone()
     _forget_old_buckets(now)
@@ -410,8 +447,27 @@ def _store_in_one_statement(response: Response, answers: dict, *, key: str, rate
     return response
 
 
-def _response_fields():
-    return [f for f in Response._meta.concrete_fields if not f.primary_key]
+def _reused_statement_cursor():
+    """A Django cursor (queries logged and errors wrapped as usual) for a statement run again and
+    again. On PostgreSQL its parameters are bound by the server, so that psycopg prepares the
+    statement on each connection (from its fifth run) and PostgreSQL stops parsing and planning it
+    each time: about a third of the database's work for the storing statement, four fifths for the
+    survey's query (bench/submissions_load.py). Django binds on the client unless the
+    ``server_side_binding`` option is set, and that option would apply to every query."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = ServerBindingCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+@functools.cache
+def _response_fields() -> tuple:
+    return tuple(f for f in Response._meta.concrete_fields if not f.primary_key)
 
 
 @functools.cache
@@ -455,6 +511,14 @@ def _store(response: Response, answers: dict, *, key: str, places: Places | None
     print_ = fingerprint(survey, answers, key) if key else ""
     if print_ and Response.objects.filter(survey=survey, fingerprint=print_, submitted_at__gte=now - DUPLICATE_WINDOW).exists():
         raise SubmissionRefused("duplicate")
+    _mark_submitted(response, profile, print_, now)
+    response.save()
+    insert_answers(survey.pk, response.pk, answer_values(version_form(response.version_id), answers))
+    return response
+
+
+def _mark_submitted(response: Response, profile: dict, print_: str, now: dt.datetime) -> None:
+    """Set what a submitted response holds besides its answers (not saved)."""
     for field, value in profile.items():
         setattr(response, field, value)
     response.status = Response.Status.SUBMITTED
@@ -462,9 +526,6 @@ def _store(response: Response, answers: dict, *, key: str, places: Places | None
     response.receipt = new_receipt()
     response.fingerprint = print_
     response.progress = {}
-    response.save()
-    insert_answers(survey.pk, response.pk, answer_values(version_form(response.version_id), answers))
-    return response
 
 
 def _screen_out(response: Response, profile: dict) -> None:

@@ -26,7 +26,7 @@ from atout.web import access
 from atout.web.throttle import client_address
 from atout.web.uploads import check_upload
 
-from . import answering, editing, exports, quotas, results, services
+from . import answering, editing, exports, quotas, receipts, results, services
 from .models import Invitation, Response, Survey, token_hash
 from .structure import (
     FR,
@@ -51,12 +51,13 @@ def _language() -> str:
 
 
 def _survey(request, survey_slug: str) -> Survey:
+    # The process comes with the survey (one query; the public answering views leave it to this).
     # The draft (JSON) is left out: it only matters to the builder; a published structure is read
     # and parsed once per process (services.version_form).
-    found = services.find_survey(request.process, survey_slug)
+    found = services.find_survey(request.resolver_match.kwargs["slug"], survey_slug)
     if found is None:
         raise Http404
-    found.process = request.process
+    request.process = found.process
     return found
 
 
@@ -103,7 +104,7 @@ def _begin(request, survey: Survey, invitation: Invitation | None, invitation_to
     return redirect("consultation:page", slug=survey.process.slug, survey=survey.slug, resume=token, page=1)
 
 
-@access.public
+@access.public_with_own_lookup
 def start(request, slug, survey):
     """The consent page of an open survey; POST starts answering."""
     found = _survey(request, survey)
@@ -118,7 +119,7 @@ def start(request, slug, survey):
     return _start_page(request, found)
 
 
-@access.public
+@access.public_with_own_lookup
 def invitation(request, slug, survey, token):
     """The consent page reached from a single-use invitation link."""
     found = _survey(request, survey)
@@ -171,8 +172,7 @@ def _one_page(request, survey: Survey, invite: Invitation | None = None, invitat
     if stored.status == Response.Status.SCREENED_OUT:
         return _screened_out(request, survey)
     # The receipt comes with the acknowledgement itself: no resume link exists to show it later.
-    return render(request, "consultation/receipt.html", {"survey": survey, "title": survey.title(_language()),
-                                                         "response": stored})
+    return receipts.acknowledgement(request, survey, stored, _language())
 
 
 def _one_page_form(request, survey, form, page_list, places, *, result=None, consent=False, invitation_token=None,
@@ -217,7 +217,7 @@ def _relevant_pages(form, answers) -> list[int]:
     return shown
 
 
-@access.public
+@access.public_with_own_lookup
 def resume(request, slug, survey, resume):
     """The resume link: back to the first page, or to the receipt when already sent."""
     found = _survey(request, survey)
@@ -295,7 +295,7 @@ def _page_context(request, survey, response, form, index, answers, result=None, 
     }
 
 
-@access.public
+@access.public_with_own_lookup
 def answer_page(request, slug, survey, resume, page):
     """One page of questions. POST checks it on the server; valid answers are kept and the next
     page shown (POST/redirect/GET); on the last page the whole response is stored at once."""
@@ -366,14 +366,14 @@ def _screened_out(request, survey: Survey):
     return render(request, "consultation/screened_out.html", {"survey": survey, "title": survey.title(_language())})
 
 
-@access.public
+@access.public_with_own_lookup
 def receipt(request, slug, survey, resume):
     """After submission: the receipt id, to quote when asking about one's answers."""
     found = _survey(request, survey)
     response = _response(found, resume)
     if response.status != Response.Status.SUBMITTED:
         return redirect("consultation:page", slug=slug, survey=survey, resume=resume, page=1)
-    return render(request, "consultation/receipt.html", {"survey": found, "title": found.title(_language()), "response": response})
+    return render(request, "consultation/receipt.html", receipts.context(found, response, _language()))
 
 
 @access.participant

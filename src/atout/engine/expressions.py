@@ -26,6 +26,7 @@ A select-multiple answer is a list of choice names (or a space-separated string,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -554,9 +555,14 @@ def evaluate(
     ``answers`` is not a plain mapping of every question (see :func:`references` to validate), for a
     bare name outside a choice filter, and for ``.`` outside a constraint.
     """
-    tree = parse(node) if isinstance(node, str) else node
+    tree = _parsed(node) if isinstance(node, str) else node
     context = _Context(answers, current, choice, today or dt.date.today())
     return context.eval(tree)
+
+
+#: Conditions are evaluated for every question of every submission; their trees (immutable) are
+#: kept instead of parsed again each time.
+_parsed = functools.lru_cache(maxsize=4096)(parse)
 
 
 def is_true(value: Any) -> bool:

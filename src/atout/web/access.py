@@ -44,6 +44,13 @@ def public(view):
     return _require("public", per_process=True)(view)
 
 
+def public_with_own_lookup(view):
+    """Anyone, signed in or not; the view reads the process of the URL together with its own object
+    (one query instead of two, on the busiest pages: public answering) and answers 404 when either
+    is missing. It sets ``request.process`` itself."""
+    return _require("public", per_process=False)(view)
+
+
 def participant(view):
     """Any signed-in person."""
     return _require("participant", per_process=True)(view)
