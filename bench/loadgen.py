@@ -103,18 +103,15 @@ def stored(url: str, survey: str, receipts: list[str]) -> dict:
 
 
 def prepare(url: str, surveys: list[str], *, schema: str = "migrate", geography: str = "full",
-            data_dir: str | None = None, var_dir: Path | None = None, single: tuple[str, ...] = (),
-            rate_limit: int | None = None) -> dict:
+            data_dir: str | None = None, var_dir: Path | None = None, single: tuple[str, ...] = ()) -> dict:
     """Run ``loadgen.py prepare`` in a child process: schema (``migrate``: the real migrations;
     ``models``: tables created straight from the models, much faster, for the short test),
     geography (``full``: the official import; ``drome``: the Drôme and its communes only), the
     process ``bench`` and one open survey per slug in ``surveys`` (in the one-page layout for those
-    also in ``single``; ``rate_limit``: submissions per hour and address, when all the load comes from
-    one address). Output: the child's JSON report."""
+    also in ``single``). Output: the child's JSON report."""
     command = [sys.executable, str(Path(__file__).resolve()), "prepare", "--schema", schema, "--geography", geography,
                *[arg for slug in surveys for arg in ("--survey", slug)],
-               *[arg for slug in single for arg in ("--single", slug)],
-               *(["--rate-limit", str(rate_limit)] if rate_limit else [])]
+               *[arg for slug in single for arg in ("--single", slug)]]
     done = subprocess.run(command, env=app_environment(url, var_dir, data_dir), cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"prepare failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
@@ -177,8 +174,7 @@ def _prepare_main(args) -> None:
         survey = services.import_form(demo.questionnaire(), process, slug=slug, status=Survey.Status.OPEN)
         survey.consent_purpose = "Mesurer la capacité du service (banc d'essai)."
         survey.layout = Survey.Layout.SINGLE if slug in args.single else Survey.Layout.PAGES
-        survey.rate_limit = args.rate_limit or survey.rate_limit
-        survey.save(update_fields=["consent_purpose", "layout", "rate_limit"])
+        survey.save(update_fields=["consent_purpose", "layout"])
     print(json.dumps({"schema_seconds": round(schema_seconds, 1), "geography_seconds": round(geography_seconds, 1),
                       "communes": department.communes().count(), "surveys": args.survey}))
 
@@ -676,7 +672,6 @@ def main(argv=None) -> None:
     prep.add_argument("--geography", choices=["full", "drome"], default="full")
     prep.add_argument("--survey", action="append", default=[])
     prep.add_argument("--single", action="append", default=[], help="a survey (among --survey) in the one-page layout")
-    prep.add_argument("--rate-limit", type=int, default=None)
     load = commands.add_parser("load")
     load.add_argument("--url", required=True)
     load.add_argument("--survey", required=True)

@@ -16,9 +16,10 @@ What it does (``bench/loadgen.py`` holds the pieces, shared with tests/consultat
    from the real form (each answer set distinct, CSRF cookie and token from a real GET). gunicorn is
    told it stands behind one reverse proxy (``ATOUT_TRUSTED_PROXIES=1``, as behind nginx in
    production) and each body is sent with its own ``X-Forwarded-For`` address, so the survey's
-   per-address rate limit (30 an hour) applies as it would to residents answering from their homes. ``--flow paged``: the paged layout, ``--submissions`` virtual respondents
-   doing the real flow of a browser without JavaScript (consent page, CSRF, 4 pages GET + POST, receipt
-   page: 11 requests per submission), each from its own loopback address;
+   per-address rate limit (30 an hour) applies as it would to residents answering from their homes.
+   ``--flow paged``: the paged layout, ``--submissions`` virtual respondents doing the real flow of
+   a browser without JavaScript (consent page, CSRF, 4 pages GET + POST, receipt page: 11 requests
+   per submission), each from its own loopback address;
    both report throughput, latency percentiles, statuses and errors; acknowledged (receipts read) is
    compared with stored (submitted responses in the database, and every acknowledged receipt looked up);
 4. ``--restart``: virtual respondents (Python, the chosen layout) on another survey while PostgreSQL is

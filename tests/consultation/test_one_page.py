@@ -133,10 +133,11 @@ def test_a_closed_survey_stores_nothing(client, survey):
 # The acknowledgement is filled in from a page rendered once (consultation.receipts): it must be the
 # page the template renders for that receipt, in each language, and never serve a signed-in person.
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+RECEIPT_ID = re.compile(r'id="receipt-id">([A-Z0-9-]+)<')
 
 
 def _rendered(response, survey, language):
-    stored = Response.objects.get(receipt=re.search(r'id="receipt-id">([A-Z0-9-]+)<', response.content.decode())[1])
+    stored = Response.objects.get(receipt=RECEIPT_ID.search(response.content.decode())[1])
     page = render_to_string("consultation/receipt.html", receipts.context(survey, stored, language),
                             request=response.wsgi_request)
     return CSRF_INPUT.sub("CSRF", page), stored
@@ -166,7 +167,7 @@ def test_a_new_title_or_a_signed_in_respondent_gets_a_page_of_its_own(client, su
     page = response.content.decode()
     assert "Se déconnecter" in page and "Se connecter<" not in page
     assert CSRF_INPUT.sub("CSRF", page).count("CSRF") == 2  # the sign-out and the language forms
-    assert Response.objects.get(receipt=re.search(r'id="receipt-id">([A-Z0-9-]+)<', page)[1]).user == users["participant"]
+    assert Response.objects.get(receipt=RECEIPT_ID.search(page)[1]).user == users["participant"]
 
 
 # The public one-page submission on PostgreSQL is one statement (services._store_in_one_statement);
