@@ -173,8 +173,13 @@ def _read_pdf(data: bytes, path: Path) -> Document:
 
 def _decrypt(reader, path: Path) -> None:
     # Many PDFs are "encrypted" only to restrict printing or copying, with an empty password to open.
+    from pypdf.errors import DependencyError
+
     try:
         opened = reader.decrypt("")
+    except DependencyError:
+        raise FormatError("encrypted PDF (AES): opening it needs the 'cryptography' package, which is not "
+                          "installed; ask for an unprotected copy", path=path) from None
     except NotImplementedError as exc:
         raise FormatError(f"encrypted PDF with an unsupported encryption ({exc})", path=path) from None
     if not opened:
