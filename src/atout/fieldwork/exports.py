@@ -2,7 +2,8 @@
 
 REFI-QDA (www.qdasoftware.org) is the open standard that ATLAS.ti, MAXQDA, NVivo, QDA Miner,
 Quirkos and others import. A codebook file (``.qdc``) is XML in the namespace
-``urn:QDA-XML:codebook:1.0``::
+``urn:QDA-XML:codebook:1.0`` (constants shared with the project export,
+:mod:`atout.engine.formats.refiqda`)::
 
     <CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="atout">
       <Codes>
@@ -28,11 +29,11 @@ import uuid
 import xml.etree.ElementTree as ET
 
 from atout.engine.formats.cells import safe_row
+from atout.engine.formats.refiqda import CODEBOOK_NAMESPACE as QDC_NAMESPACE
 
 from .coding import code_tree, codebook_for, excerpt_codes
 from .models import Code, Excerpt
 
-QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 CODEBOOK_COLUMNS = ["id", "parent_id", "path", "name", "definition", "swot", "axis", "excerpts"]
 EXCERPT_COLUMNS = ["excerpt_id", "codes", "text", "source", "session", "session_kind", "session_date",
                    "start", "end", "contribution_platform", "contribution_id", "speaker_category", "subterritory"]
