@@ -51,7 +51,8 @@ def objectives(blank_drome):
 
 
 def test_the_documented_plan_imports_and_rolls_up_exactly(objectives):
-    assert run("import", str(PLAN_FILE), "--process", "drome", "--json") == {"created": 18, "updated": 0, "actions": 18}
+    assert run("import", str(PLAN_FILE), "--process", "drome", "--json") == {
+        "created": 18, "updated": 0, "actions": 18, "objectives_created": []}
     result = run("progress", "--process", "drome", "--json", "--date", "2027-01-15")
     assert result["actions"] == EXPECTED_ACTIONS
     assert result["axes"] == EXPECTED_AXES
@@ -93,7 +94,8 @@ def test_export_then_import_gives_the_same_plan(objectives, tmp_path):
     for suffix in ("xlsx", "csv"):
         out = tmp_path / f"plan.{suffix}"
         assert run("export", "--process", "drome", "--output", str(out), "--json")["actions"] == 18
-        assert run("import", str(out), "--process", "drome", "--json") == {"created": 0, "updated": 18, "actions": 18}
+        assert run("import", str(out), "--process", "drome", "--json") == {
+            "created": 0, "updated": 18, "actions": 18, "objectives_created": []}
         assert run("progress", "--process", "drome", "--json", "--date", "2027-01-15") == before
 
 

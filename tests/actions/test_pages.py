@@ -95,8 +95,12 @@ def test_import_page_imports_a_spreadsheet(client, users, blank_drome):
     client.force_login(users["team"])
     upload = SimpleUploadedFile("plan.csv", PLAN_FILE.read_bytes())
     response = client.post(url("import"), {"spreadsheet": upload})
-    assert response.status_code == 302 and response.url == url("dashboard")
+    assert response.status_code == 302 and response.url == url("import")  # to the summary
     assert Action.objects.filter(process=drome).count() == 18
+    html = client.get(url("import")).content.decode()
+    assert "18 action(s) importée(s) : 18 créée(s), 0 mise(s) à jour." in html
+    assert "objectif créé" not in html and "objectifs créés" not in html  # every objective existed
+    assert "Import terminé" not in client.get(url("import")).content.decode()  # shown once
 
 
 @pytest.mark.parametrize("fmt,magic", [("xlsx", b"PK"), ("csv", b"id,parent_id,title")])

@@ -165,3 +165,55 @@ def test_the_catalogue_syncs_and_keeps_admin_edits(db):
     assert again["created"] == 0 and again["kept"] == 1
     assert Indicator.objects.get(code="population").label_fr == "Habitants"
     assert next(i for i in again["indicators"] if i["code"] == "population")["label"] == "Habitants"
+
+
+# --- raw INSEE series by their INSEE name -----------------------------------------------------------
+
+
+@pytest.mark.usefixtures("statistics")
+def test_a_raw_series_is_asked_for_by_its_insee_name(db, data_dir):
+    rows = comparateur_rows(data_dir)
+    commune = value("26362", "P22_POP")
+    catalogue_shape = value("26362", "population")
+    assert set(commune) >= set(catalogue_shape)  # the catalogue's shape, extended, never renamed
+    assert commune["value"] == float(rows["26362"]["P22_POP"]) and commune["origin"] == "observed"
+    assert commune["series"] == "P22_POP" and commune["indicator"] is None
+    assert commune["unit"] is None  # INSEE's file gives no unit: none is invented
+    assert commune["year"] == 2022 and "comparateur" in commune["source"].lower()
+
+
+@pytest.mark.usefixtures("statistics")
+def test_a_counted_series_is_summed_over_the_communes_of_any_territory(db, data_dir):
+    rows = comparateur_rows(data_dir)
+    for territory in ("epci:200068781", "zone:drome-provencale", "dep:26"):
+        codes = list(Territory.objects.resolve(territory).communes().values_list("code", flat=True))
+        result = value(territory, "p22_pop")  # the name in any case
+        assert result["series"] == "P22_POP" and result["aggregation"] == "sum"
+        assert result["value"] == pytest.approx(sum(number(rows[c]["P22_POP"]) for c in codes if c in rows))
+        assert result["coverage"] == pytest.approx(sum(1 for c in codes if c in rows) / len(codes))
+        # the same figure as the catalogue's population, which is made of this series
+        assert result["value"] == pytest.approx(value(territory, "population")["value"])
+        if result["origin"] != "imported":  # summed: the source is that of the communes' values
+            assert "comparateur" in result["source"]
+
+
+@pytest.mark.usefixtures("statistics")
+def test_a_median_is_never_summed(db, data_dir):
+    rows = comparateur_rows(data_dir)
+    assert value("26362", "MED21")["value"] == number(rows["26362"]["MED21"])
+    epci = value("epci:200068781", "MED21")
+    assert epci["value"] is None and epci["origin"] == "missing" and epci["aggregation"] == "none"
+
+
+@pytest.mark.usefixtures("statistics")
+def test_a_series_imported_for_the_departement_itself_is_its_value(db, data_dir):
+    published = {r["code"]: r for r in json.loads((data_dir / PTOD).read_text(encoding="utf-8"))}
+    result = value("dep:38", "SOC_TXCHOM_1564_22")
+    assert result["value"] == published["38"]["soc_txchom_1564_22"] and result["origin"] == "imported"
+    assert value("26362", "P22_POP", "--year", "2019")["value"] is None  # no value of that year
+
+
+@pytest.mark.usefixtures("statistics")
+def test_an_unknown_name_lists_close_matches(db):
+    with pytest.raises(CommandError, match=r"unknown indicator or series 'P22_POPP' \(close matches: .*P22_POP"):
+        value("26", "P22_POPP")

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from atout.engine.actionplan import Action
-from atout.engine.formats.actionplan import COLUMNS, read_action_plan, write_action_plan
+from atout.engine.formats.actionplan import COLUMNS, Subterritories, read_action_plan, write_action_plan
 from atout.engine.formats.errors import FormatError
 
 HEADER = ",".join(COLUMNS)
@@ -101,3 +101,88 @@ def test_any_input_gives_a_plan_or_a_format_error(rows, raw):
             assert set(result.plan.actions) == {r.action.id for r in result.rows}
             for action in result.plan.actions.values():
                 assert action.progress is None or 0 <= action.progress <= 100
+
+
+# --- plans as people write them ----------------------------------------------------------------------
+
+AXIS_NAMES = {"attractivite": ("Attractivité", "Attractiveness"), "proximite": ("Proximité", "Proximity"),
+              "inventivite": ("Inventivité", "Inventiveness")}
+SHORT = "id,title,status,axis,objective,subterritories\n"
+
+
+@pytest.mark.parametrize("written", ["attractivite", "Attractivité", "attractivité", "ATTRACTIVITÉ", "ATTRACTIVITE",
+                                     " Attractivite ", "Attractiveness", "attractiveness"])
+def test_an_axis_is_found_by_code_or_name_in_any_case_and_accents(written):
+    result = read(SHORT + f"a,Action,planned,{written},,\n", known_axes=AXIS_NAMES)
+    assert result.plan.actions["a"].axis == "attractivite"
+
+
+def test_an_unknown_axis_lists_the_codes_and_names():
+    with pytest.raises(FormatError) as info:
+        read(SHORT + "a,Action,planned,Tourisme,,\n", known_axes=AXIS_NAMES)
+    problem = info.value.problems[0]
+    assert (problem.line, problem.column) == (2, "axis")
+    assert "unknown axis 'Tourisme': expected one of attractivite (Attractivité), proximite (Proximité)" in problem.message
+
+
+def test_an_axis_name_shared_by_two_axes_is_refused_as_ambiguous():
+    with pytest.raises(FormatError, match="axis 'Emploi' is ambiguous: it names emploi, travail"):
+        read(SHORT + "a,Action,planned,Emploi,,\n", known_axes={"emploi": ("Travail",), "travail": ("Emploi",)})
+
+
+def test_objectives_are_found_by_code_or_title_and_new_ones_are_created_under_their_axis():
+    known = {"sante": "Santé de proximité"}
+    result = read(SHORT + "a,A,planned,Proximité,SANTE DE PROXIMITE,\n"
+                          "b,B,planned,proximite,sante,\n"
+                          "c,C,planned,Attractivité,Attirer des talents !,\n"
+                          "d,D,planned,,attirer des Talents,\n",
+                  known_axes=AXIS_NAMES, known_objectives=known, create_objectives=True)
+    objectives = {a.id: a.objective for a in result.plan.actions.values()}
+    assert objectives == {"a": "sante", "b": "sante", "c": "attirer-des-talents", "d": "attirer-des-talents"}
+    assert [(o.code, o.title, o.axis, o.line) for o in result.new_objectives] == [
+        ("attirer-des-talents", "Attirer des talents !", "attractivite", 4)]
+
+
+def test_a_new_objective_needs_an_axis_and_only_one():
+    with pytest.raises(FormatError) as info:
+        read(SHORT + "a,A,planned,,Nouveau,\n"
+                     "b,B,planned,Attractivité,Autre,\n"
+                     "c,C,planned,Proximité,autre,\n",
+             known_axes=AXIS_NAMES, known_objectives={}, create_objectives=True)
+    problems = [(p.line, p.column, p.message) for p in info.value.problems]
+    assert problems[0][:2] == (2, "objective") and "needs an axis on its row" in problems[0][2]
+    assert problems[1][:2] == (4, "objective")
+    assert "created under axis 'attractivite' (line 3); this row gives axis 'proximite'" in problems[1][2]
+
+
+def test_without_creation_an_unknown_objective_says_how_to_create_it():
+    with pytest.raises(FormatError, match="unknown objective 'Nouveau': create it on the strategy page first"):
+        read(SHORT + "a,A,planned,Attractivité,Nouveau,\n", known_axes=AXIS_NAMES, known_objectives={"x": "X"})
+
+
+def test_subterritories_take_zones_epci_sirens_and_commune_codes_of_the_territory():
+    places = Subterritories(zones={"vercors-royans"}, epcis={"200068781"}, communes={"26362", "2A004"},
+                            territory="Drôme", describe={"200046977": "Métropole de Lyon", "38185": "Grenoble"}.get)
+    result = read(SHORT + 'a,A,planned,,,"vercors-royans|200068781|26362"\n'
+                          'b,B,planned,,,"zone:vercors-royans|epci:200068781|com:26362|2a004"\n',
+                  known_subterritories=places)
+    assert result.plan.actions["a"].subterritories == ("vercors-royans", "200068781", "26362")
+    assert result.plan.actions["b"].subterritories == ("vercors-royans", "200068781", "26362", "2A004")
+    with pytest.raises(FormatError) as info:
+        read(SHORT + 'a,A,planned,,,"200046977|38185|99999|vercors|200068781|epci:200068781"\n',
+             known_subterritories=places)
+    assert [p.message for p in info.value.problems] == [
+        "EPCI 200046977 (Métropole de Lyon) is outside Drôme",
+        "commune 38185 (Grenoble) is outside Drôme",
+        "no commune has the code 99999",
+        "unknown sub-territory code 'vercors': expected a zone code (vercors-royans), the SIREN of an EPCI or "
+        "the INSEE code of a commune of Drôme, separated by '|'",
+        "a sub-territory code is repeated",
+    ]
+    assert {(p.line, p.column) for p in info.value.problems} == {(2, "subterritories")}
+
+
+def test_a_title_shared_by_two_objectives_asks_for_the_code():
+    with pytest.raises(FormatError, match="objective 'Emploi' is ambiguous: it names emploi-jeunes, emploi-seniors"):
+        read(SHORT + "a,A,planned,Attractivité,Emploi,\n", known_axes=AXIS_NAMES,
+             known_objectives={"emploi-jeunes": "Emploi", "emploi-seniors": "emploi"}, create_objectives=True)

@@ -195,3 +195,128 @@ def test_a_bad_group_id_and_a_bad_cell_are_reported(seattle_copy):
     with pytest.raises(FormatError) as info:
         read_conversation(seattle_copy)
     assert [(p.line, p.column) for p in info.value.problems] == [(2, "group-id"), (2, "0")]
+
+
+# --- every version of the export ------------------------------------------------------------------
+# tests/fixtures/polis/ holds one small conversation (14 participants, 8 statements, 98 vote events
+# with changes of mind) written in each version of the export pol.is has published; its README says
+# which source each follows. Every version must read to the same conversation.
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "polis"
+VERSIONS = ["opendata-classic", "opendata-xid", "opendata-2024", "report-export"]
+
+
+@pytest.fixture(scope="module")
+def classic() -> PolisConversation:
+    return read_conversation(FIXTURES / "opendata-classic")
+
+
+def copy_of(version: str, tmp_path: Path) -> Path:
+    target = tmp_path / version
+    shutil.copytree(FIXTURES / version, target)
+    return target
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_version_reads_to_the_same_conversation(classic, version):
+    read = read_conversation(FIXTURES / version)
+    assert sorted(s.id for s in read.statements) == [s.id for s in classic.statements] == list(range(8))
+    by_id = {s.id: s for s in read.statements}
+    for s in classic.statements:
+        assert (by_id[s.id].text, by_id[s.id].author_id, by_id[s.id].moderated) == (s.text, s.author_id, s.moderated)
+        assert by_id[s.id].timestamp // 1000 == s.timestamp // 1000  # the report export keeps whole seconds
+    assert read.polis_groups == classic.polis_groups
+    assert np.array_equal(read.votes.participant_ids, classic.votes.participant_ids)
+    assert np.array_equal(read.votes.to_dense(9), classic.votes.to_dense(9))
+    assert read.moderated_out == [7]
+    assert len(read.history) == 98
+
+
+def test_the_xid_column_is_never_taken_for_a_vote(classic):
+    read = read_conversation(FIXTURES / "opendata-xid")
+    # participant 0 (xid drome-000) agreed with 0-2 and disagreed with 3-5: n-disagree is 3, not a vote
+    assert vote_of(read, 0, 0) == 1 and vote_of(read, 0, 3) == -1
+    assert read.polis_groups[0] == 0 and read.polis_groups[13] is None
+
+
+def test_a_bad_vote_in_an_xid_export_names_its_statement_column(tmp_path):
+    folder = copy_of("opendata-xid", tmp_path)
+    path = folder / "participants-votes.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    fields = lines[1].split(",")  # participant 0: participant, xid, group-id, 4 counts, then statements 0…7
+    fields[7 + 3] = "2"
+    lines[1] = ",".join(fields)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(FormatError) as info:
+        read_conversation(folder)
+    assert [(p.line, p.column) for p in info.value.problems] == [(2, "3")]
+
+
+def test_comments_without_datetime_keep_an_empty_text():
+    read = read_conversation(FIXTURES / "opendata-2024")
+    assert {s.datetime for s in read.statements} == {""}
+    assert read.history.datetime[0].endswith("2024")  # votes.csv of that version still has it
+
+
+def test_report_export_seconds_become_milliseconds(classic):
+    read = read_conversation(FIXTURES / "report-export")
+    assert read.history.timestamp.min() > 1_700_000_000_000  # 2023 in ms, not 1970
+    assert np.array_equal(read.history.timestamp, classic.history.timestamp // 1000 * 1000)
+
+
+def test_writing_a_newer_version_gives_the_open_data_version(tmp_path):
+    read = read_conversation(FIXTURES / "report-export")
+    write_conversation(read, tmp_path / "out")
+    assert (tmp_path / "out" / "participants-votes.csv").is_file()
+    again = read_conversation(tmp_path / "out")
+    assert np.array_equal(again.votes.to_dense(9), read.votes.to_dense(9))
+
+
+@pytest.mark.parametrize("version,file,column", [
+    ("opendata-2024", "comments.csv", "moderated"),
+    ("report-export", "votes.csv", "voter-id"),
+    ("report-export", "participant-votes.csv", "group-id"),
+    ("opendata-xid", "participants-votes.csv", "participant"),
+])
+def test_a_required_column_is_still_required_in_every_version(tmp_path, version, file, column):
+    folder = copy_of(version, tmp_path)
+    path = folder / file
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[0] = lines[0].replace(column, f"{column}-renamed", 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(FormatError) as info:
+        read_conversation(folder)
+    assert (Path(info.value.path).name, info.value.line, info.value.column) == (file, 1, column)
+
+
+def test_a_vote_on_an_unknown_comment_is_refused_in_the_report_export(tmp_path):
+    folder = copy_of("report-export", tmp_path)
+    path = folder / "votes.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    fields = lines[4].split(",")
+    fields[2] = "42"
+    lines[4] = ",".join(fields)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(FormatError) as info:
+        read_conversation(folder)
+    problem = info.value.problems[0]
+    assert (Path(problem.path).name, problem.line, problem.column) == ("votes.csv", 5, "comment-id")
+    assert "42 is not in comments.csv" in str(problem)
+
+
+def test_a_column_named_twice_is_refused(tmp_path):
+    folder = copy_of("opendata-classic", tmp_path)
+    path = folder / "votes.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[0] = "timestamp,datetime,comment-id,vote,vote"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(FormatError, match="column 'vote' appears twice"):
+        read_conversation(folder)
+
+
+def test_without_any_participants_file_the_usual_name_is_given(tmp_path):
+    folder = copy_of("report-export", tmp_path)
+    (folder / "participant-votes.csv").unlink()
+    with pytest.raises(FormatError) as info:
+        read_conversation(folder)
+    assert info.value.path.endswith("participants-votes.csv") and "participant-votes.csv" in str(info.value)

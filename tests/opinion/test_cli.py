@@ -2,6 +2,10 @@
 
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -102,3 +106,38 @@ def test_export_writes_the_four_files_back(seattle_dir, tmp_path):
     assert result["participants"] == 339 and result["votes"] == 2995
     for name in ("summary.csv", "comments.csv", "votes.csv", "participants-votes.csv"):
         assert (tmp_path / "copy" / name).read_bytes() == (seattle_dir / name).read_bytes()
+
+
+# --- pol.is exports of every version, through the real command ------------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "polis"
+
+
+def analyze_in_a_subprocess(folder: Path, var_dir: Path) -> dict:
+    """``atout opinion analyze DIR --json`` as a user runs it, in its own process."""
+    env = {**os.environ, "ATOUT_VAR_DIR": str(var_dir)}
+    done = subprocess.run([sys.executable, "-m", "atout", "opinion", "analyze", str(folder), "--json"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
+
+
+def test_the_command_reads_exports_with_and_without_xid_and_datetime(tmp_path):
+    # opendata-classic: no xid, datetime; opendata-xid: xid; opendata-2024: xid, no datetime in
+    # comments.csv; report-export: participant-votes.csv, seconds, extra columns (tests/fixtures/polis/README.md).
+    # The two ends run as separate processes (about 10 s each), the other two through call_command.
+    results = {version: analyze_in_a_subprocess(FIXTURES / version, tmp_path)
+               for version in ("opendata-classic", "opendata-2024")}
+    results.update({version: run("analyze", str(FIXTURES / version), "--json")
+                    for version in ("opendata-xid", "report-export")})
+    reference = results["opendata-classic"]
+    assert all(result == reference for result in results.values())
+    participants = reference["participants"]
+    assert len(participants) == 14
+    # two camps of the fixture: 0-6 agree with 0-2 and disagree with 3-5, 7-12 the reverse
+    assert len({participants[str(p)] for p in range(7)}) == 1
+    assert len({participants[str(p)] for p in range(7, 13)}) == 1
+    assert participants["0"] != participants["7"]
+    assert sorted(g["size"] for g in reference["groups"]) == [6, 8]
+    assert [c["statement"] for c in reference["consensus"]["agree"]] == [6]
+    assert all(r["statement"] != 7 for g in reference["groups"] for r in g["representative"])  # moderated out

@@ -1,10 +1,12 @@
 import csv
+import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 from django.urls import reverse
 
-from atout.opinion.models import Conversation, Statement
+from atout.opinion.models import Conversation, Statement, Vote
 
 
 def zip_of(folder, names=("summary.csv", "comments.csv", "votes.csv", "participants-votes.csv")):
@@ -48,3 +50,19 @@ def test_a_file_that_is_not_a_zip_is_refused(client, drome, users):
     response = client.post(reverse("opinion:import", kwargs={"slug": "drome"}), {"slug": "x", "archive": upload})
     assert response.status_code == 400
     assert "archive .zip" in response.content.decode()
+
+
+def test_the_team_imports_the_servers_report_export(client, drome, users):
+    # pol.is's report export (server/src/report.ts): participant-votes.csv, timestamps in seconds
+    folder = Path(__file__).resolve().parents[1] / "fixtures" / "polis" / "report-export"
+    client.force_login(users["team"])
+    archive = zip_of(folder, names=("summary.csv", "comments.csv", "votes.csv", "participant-votes.csv",
+                                    "comment-groups.csv"))
+    response = client.post(reverse("opinion:import", kwargs={"slug": "drome"}), {"slug": "rapport", "archive": archive})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    conversation = Conversation.objects.get(process=drome, slug="rapport")
+    assert conversation.statements.count() == 8
+    first = conversation.statements.get(number=0)
+    assert first.created == dt.datetime(2024, 9, 20, 19, 29, 43, tzinfo=dt.UTC)  # seconds read as seconds
+    assert Vote.objects.filter(statement__conversation=conversation).count() == 98
+    assert sorted(g["size"] for g in conversation.latest_analysis().result["groups"]) == [6, 8]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from atout.web.uploads import UploadField
 
 from .models import Kpi, Milestone, Status
+from .services import reading_zones
 
 
 class PlanImportForm(forms.Form):
@@ -29,8 +30,7 @@ class FilterForm(forms.Form):
     def __init__(self, *args, process, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["axis"].choices = [("", _("Tous les axes"))] + [(a.code, a.name) for a in process.axes.all()]
-        self.fields["zone"].choices = [("", _("Tout le territoire"))] + [
-            (t.code, t.name) for t in process.subterritories.order_by("name")]
+        self.fields["zone"].choices = [("", _("Tout le territoire"))] + [(t.code, t.name) for t in reading_zones(process)]
 
 
 class ProgressUpdateForm(forms.Form):

@@ -7,13 +7,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from atout.engine import actionplan as engine
-from atout.engine.formats.actionplan import read_action_plan, write_action_plan
+from atout.engine.formats.actionplan import Subterritories, read_action_plan, write_action_plan
 from atout.engine.formats.errors import FormatError
 from atout.processes.models import Process
 from atout.strategy.models import Objective
+from atout.territories.models import Level, Territory
 
 from .models import Action, Kpi, Measurement, ProgressUpdate
 
@@ -56,11 +58,45 @@ def rollup(process: Process, on: dt.date | None = None) -> engine.Rollup:
     return engine.roll_up(plan, on or today())
 
 
-def known_codes(process: Process) -> dict[str, set[str]]:
+def subterritory_places(process: Process) -> dict[str, Territory]:
+    """What a plan's ``subterritories`` cell may name, by stored code: the communes and the EPCIs of the
+    process's territory, and the process's own sub-territories (custom zones, EPCIs)."""
+    places = {t.code: t for t in process.territory.communes()}
+    places.update({t.code: t for t in process.territory.epcis()})
+    places.update({t.code: t for t in process.subterritories.all()})
+    return places
+
+
+def reading_zones(process: Process) -> list[Territory]:
+    """The places progress is read by: the process's sub-territories, then any other EPCI or commune
+    its actions list (by name within each group)."""
+    own = list(process.subterritories.order_by("name"))
+    listed = (Territory.objects.filter(pk__in=Action.subterritories.through.objects.filter(action__process=process)
+                                       .values("territory_id"))
+              .exclude(pk__in=[t.pk for t in own]).order_by("name"))
+    return own + list(listed)
+
+
+def _name_outside(code: str) -> str | None:
+    """The name of an EPCI or commune of France with this code (for a message), or None."""
+    return Territory.objects.filter(level__in=[Level.EPCI, Level.COMMUNE], code=code).values_list(
+        "name", flat=True).first()
+
+
+def known_codes(process: Process, places: dict[str, Territory] | None = None) -> dict:
+    """What the cells of a plan may name in this process, for :func:`read_action_plan`: axes by code or
+    name, objectives by code or title, sub-territories resolved against the process's territory."""
+    places = subterritory_places(process) if places is None else places
+    zones = set(process.subterritories.values_list("code", flat=True))
     return {
-        "known_axes": set(process.axes.values_list("code", flat=True)),
-        "known_objectives": set(Objective.objects.filter(process=process).values_list("code", flat=True)),
-        "known_subterritories": set(process.subterritories.values_list("code", flat=True)),
+        "known_axes": {a.code: (a.name_fr, a.name_en) for a in process.axes.all()},
+        "known_objectives": dict(Objective.objects.filter(process=process).values_list("code", "title")),
+        "known_subterritories": Subterritories(
+            zones=zones,
+            epcis={code for code, t in places.items() if t.level == Level.EPCI},
+            communes={code for code, t in places.items() if t.level == Level.COMMUNE},
+            territory=process.territory.name, describe=_name_outside,
+        ),
     }
 
 
@@ -69,15 +105,22 @@ def import_plan(process: Process, path: str | Path, *, data: bytes | None = None
 
     Actions of the file are created or updated (their milestones, KPIs, evidence and journal are kept);
     actions absent from the file are left as they are. A change of status or progress is written to the
-    journal. Raises :class:`FormatError` naming rows and columns; nothing is written then.
-    Returns ``{"created": n, "updated": n, "actions": n}``.
+    journal. Axes are found by code or name, objectives by code or title; an objective the strategy does
+    not have is created under the row's axis; sub-territories may be zones of the process, EPCIs or
+    communes of its territory. Raises :class:`FormatError` naming rows and columns; nothing is written then.
+    Returns ``{"created": n, "updated": n, "actions": n, "objectives_created": [{"code", "title", "axis",
+    "line"}]}``.
     """
-    read = read_action_plan(path, data=data, **known_codes(process))
+    places = subterritory_places(process)
+    read = read_action_plan(path, data=data, create_objectives=True, **known_codes(process, places))
     axes = {a.code: a for a in process.axes.all()}
-    objectives = {o.code: o for o in Objective.objects.filter(process=process)}
-    zones = {t.code: t for t in process.subterritories.all()}
     created = updated = 0
     with transaction.atomic():
+        after = (Objective.objects.filter(process=process).aggregate(last=Max("order"))["last"] or 0) + 1
+        for number, new in enumerate(read.new_objectives):
+            Objective.objects.create(process=process, code=new.code, title=new.title, axis=axes[new.axis],
+                                     order=after + number)
+        objectives = {o.code: o for o in Objective.objects.filter(process=process)}
         existing = {a.code: a for a in Action.objects.filter(process=process)}
         stored: dict[str, Action] = {}
         for order, row in enumerate(read.rows):
@@ -106,7 +149,7 @@ def import_plan(process: Process, path: str | Path, *, data: bytes | None = None
             if before != (action.status, action.progress):
                 ProgressUpdate.objects.create(action=action, author=user, status=action.status, progress=action.progress,
                                               note=f"import {Path(path).name}")
-            action.subterritories.set([zones[c] for c in record.subterritories])
+            action.subterritories.set([places[c] for c in record.subterritories])
             stored[record.id] = action
         for row in read.rows:
             if row.action.parent_id:
@@ -118,7 +161,9 @@ def import_plan(process: Process, path: str | Path, *, data: bytes | None = None
             plan_of(process)
         except engine.PlanError as exc:
             raise FormatError(str(exc), path=path) from exc
-    return {"created": created, "updated": updated, "actions": len(read.rows)}
+    return {"created": created, "updated": updated, "actions": len(read.rows),
+            "objectives_created": [{"code": o.code, "title": o.title, "axis": o.axis, "line": o.line}
+                                   for o in read.new_objectives]}
 
 
 def export_plan(process: Process, path: str | Path) -> Path:

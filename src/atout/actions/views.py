@@ -93,7 +93,7 @@ def _tree_order(plan) -> list[str]:
 
 
 def _zone_rates(process, rollup) -> list[dict]:
-    zones = {t.code: t for t in process.subterritories.order_by("name")}
+    zones = {t.code: t for t in services.reading_zones(process)}
     return [{"zone": zone, "progress": rollup.subterritories.get(code)} for code, zone in zones.items()]
 
 
@@ -190,8 +190,13 @@ def dashboard(request, slug):
     })
 
 
+def _summary_key(process) -> str:
+    return f"actions-import-summary-{process.pk}"
+
+
 @access.team
 def import_plan(request, slug):
+    """The import form; after an import (POST, then redirect here), the summary of what it did."""
     form = PlanImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -202,11 +207,28 @@ def import_plan(request, slug):
             problems = exc.problems or [exc]
             form.add_error("spreadsheet", _("Rien n'a été importé : corrigez les lignes signalées ci-dessous."))
         else:
-            messages.success(request, _("%(n)s action(s) importée(s) : %(created)s créée(s), %(updated)s mise(s) à jour.")
-                             % {"n": result["actions"], "created": result["created"], "updated": result["updated"]})
-            return redirect("actions:dashboard", slug=slug)
-    return render(request, "actions/import.html", {"process": request.process, "form": form, "problems": problems},
-                  status=400 if form.errors else 200)
+            request.session[_summary_key(request.process)] = result
+            return redirect("actions:import", slug=slug)
+    summary = request.session.pop(_summary_key(request.process), None) if request.method == "GET" else None
+    return render(request, "actions/import.html", {
+        "process": request.process, "form": form, "problems": problems, "summary": _import_summary(request.process, summary),
+        "territory": request.process.territory,
+    }, status=400 if form.errors else 200)
+
+
+def _import_summary(process, result: dict | None) -> dict | None:
+    """What the last import did, for the page: counts and the objectives it created (with their axis)."""
+    if not result:
+        return None
+    from atout.strategy.models import Objective
+
+    lines = {o["code"]: o["line"] for o in result.get("objectives_created", [])}
+    created = Objective.objects.filter(process=process, code__in=lines).select_related("axis").order_by("order")
+    return {
+        "counts": _("%(n)s action(s) importée(s) : %(created)s créée(s), %(updated)s mise(s) à jour.")
+        % {"n": result["actions"], "created": result["created"], "updated": result["updated"]},
+        "objectives": [{"objective": o, "line": lines[o.code]} for o in created],
+    }
 
 
 @access.team

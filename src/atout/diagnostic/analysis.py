@@ -14,22 +14,23 @@ Nothing here is stored: aggregates are recomputed from the raw observations, so 
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from atout.engine import geography
 from atout.engine.benchmark import benchmark, nearest_peers
-from atout.engine.catalogue import Catalogue, Text
+from atout.engine.catalogue import Catalogue, Indicator, Text
 from atout.engine.findings import departement_findings, territory_findings
 from atout.engine.formats.ptod import FRANCE_CODE, PtodValues
 from atout.territories.models import Level, Membership, Territory
 
 from .catalogue_store import current_catalogue
-from .models import ImportBatch, Observation
+from .models import ImportBatch, Observation, Series
 
 POPULATION_SERIES = "P22_POP"
 PEER_SETS = ("departements", "region", "similar")
@@ -44,7 +45,7 @@ class Value:
     """One figure: value (None when missing), its coverage and where it comes from."""
 
     value: float | None
-    unit: str
+    unit: str | None  # None for a raw series: its producer gives no unit
     coverage: float
     source: str
     origin: str  # "imported", "observed" (a commune's own), "aggregated", "published", "partial aggregate", "missing"
@@ -246,6 +247,108 @@ def _fill_missing(result, territories, entries, sources) -> dict[tuple[int, str]
 def value_of(territory: Territory, indicator: str, *, year: int | None = None) -> Value:
     """One indicator for one territory (see the module docstring for where it comes from)."""
     return values_for([territory], indicator, year=year)[territory.pk]
+
+
+# ------------------------------------------------------------------------------------------- raw series
+
+def find_series(name: str) -> Series | None:
+    """The imported raw series named ``name`` (``P22_POP``): exact code first, then ignoring case."""
+    name = name.strip()
+    exact = Series.objects.filter(code=name).first()
+    if exact is not None:
+        return exact
+    found = list(Series.objects.filter(code__iexact=name)[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def close_names(name: str, catalogue: Catalogue, *, n: int = 5) -> list[str]:
+    """Catalogue codes and raw series names close to ``name`` (ignoring case), closest first."""
+    names = [*catalogue, *Series.objects.values_list("code", flat=True)]
+    by_folded = {}
+    for known in names:
+        by_folded.setdefault(known.casefold(), known)
+    matches = difflib.get_close_matches(name.strip().casefold(), list(by_folded), n=n, cutoff=0.6)
+    return [by_folded[m] for m in matches]
+
+
+def additive_template(series: str, catalogue: Catalogue) -> Indicator | None:
+    """A catalogue ``count`` indicator using ``series`` as an input, or None.
+
+    Counts add up over communes; medians, rates and shares do not. The catalogue says which series
+    are counts (the inputs of its ``count`` indicators); any other raw series is never summed.
+    """
+    return next((i for i in catalogue.values() if i.kind == "count" and series in i.inputs), None)
+
+
+@dataclass
+class SeriesValue:
+    """A raw series for one territory: a :class:`Value` (unit unknown: None) and how it may be aggregated."""
+
+    series: Series
+    value: Value
+    additive: bool
+
+    def as_dict(self) -> dict:
+        return {**self.value.as_dict(), "series": self.series.code, "label": self.series.label or None,
+                "aggregation": "sum" if self.additive else "none"}
+
+
+def series_value(territory: Territory, series: Series, *, year: int | None = None,
+                 catalogue: Catalogue | None = None) -> SeriesValue:
+    """One imported raw series for one territory.
+
+    The territory's own observation first (a commune's own value: "observed"; a value imported for the
+    territory itself, such as a PTOD series of a département: "imported"); otherwise, for a series the
+    catalogue counts (:func:`additive_template`), the sum over the territory's communes with the
+    coverage of the catalogue's aggregates ("aggregated", or "partial aggregate" when some communes
+    lack it); otherwise missing. ``year``: only observations of that year (default: the latest).
+    """
+    catalogue = catalogue or current_catalogue()
+    source = series.source  # the last import's; values say the source of the observations they use
+    own = Observation.objects.filter(series=series, territory=territory)
+    if year is not None:
+        own = own.filter(year=year)
+    observation = own.order_by("-year", "-pk").first()
+    template = additive_template(series.code, catalogue)
+    if observation is not None:
+        origin = "observed" if territory.level == Level.COMMUNE else "imported"
+        value = Value(observation.value, None, 1.0 if observation.value is not None else 0.0,
+                      observation.source or source, origin, observation.year)
+        return SeriesValue(series, value, template is not None)
+    if template is None or territory.level == Level.COMMUNE:
+        return SeriesValue(series, Value(None, None, 0.0, source, "missing", year), template is not None)
+    wanted = Q(series=series) if year is None else Q(series=series, year=year)
+    if series.code != POPULATION_SERIES:  # the population weighs the coverage, whatever its year
+        wanted |= Q(series__code=POPULATION_SERIES)
+    rows = Observation.objects.filter(wanted, territory__level=Level.COMMUNE)
+    data = pd.DataFrame(list(rows.values_list("territory__code", "series__code", "year", "value", "source")),
+                        columns=["code", "series", "year", "value", "source"])
+    used_year = year
+    if not data.empty:
+        data = data.sort_values("year", na_position="first").drop_duplicates(["code", "series"], keep="last")
+        own_rows = data[data["series"] == series.code]
+        years = own_rows["year"].dropna()
+        used_year = year if year is not None else (int(years.max()) if len(years) else None)
+        sources = [text for text in dict.fromkeys(own_rows["source"]) if text]
+        source = " ; ".join(sources) or source
+        frame = data.pivot(index="code", columns="series", values="value").astype(float)
+        frame.columns.name = None
+    else:
+        frame = pd.DataFrame(columns=[series.code], dtype=float)
+    if series.code not in frame:
+        frame[series.code] = math.nan
+    code = f"series:{series.code}"
+    single = Catalogue([replace(template, code=code, inputs=(series.code,), weights=())])
+    membership = membership_of([territory])
+    if membership.empty:
+        return SeriesValue(series, Value(None, None, 0.0, source, "missing", used_year), True)
+    table = geography.aggregate(frame, membership, single, [code],
+                                population=POPULATION_SERIES if POPULATION_SERIES in frame else None)
+    row = table.to_dict("records")[0]
+    if row["members_with_data"] == 0:
+        return SeriesValue(series, Value(None, None, 0.0, source, "missing", used_year), True)
+    origin = "aggregated" if row["coverage"] >= 1 else "partial aggregate"
+    return SeriesValue(series, _aggregated(row, None, source, origin, used_year), True)
 
 
 def values_table(territories: list[Territory], indicators: list[str], catalogue: Catalogue) -> pd.DataFrame:

@@ -70,7 +70,8 @@ class PolisImportForm(forms.Form):
     archive = UploadField(
         kinds=["zip"],
         label=_("Export pol.is (archive .zip)"),
-        help_text=_("Archive contenant summary.csv, comments.csv, votes.csv et participants-votes.csv."),
+        help_text=_("Archive d'un export pol.is, de toute version : summary.csv, comments.csv, votes.csv et "
+                    "participants-votes.csv (ou participant-votes.csv)."),
     )
 
 

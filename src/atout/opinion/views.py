@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atout.engine.formats import polis
 from atout.engine.formats.errors import FormatError
 from atout.web import access
 
@@ -21,6 +22,9 @@ from . import services
 from .forms import ConversationForm, ModerationForm, PolisImportForm, ProfileForm, StatementForm
 from .maps import opinion_map
 from .models import Conversation, Participant, Statement, Vote
+
+#: the files of a pol.is export read from an uploaded archive (every version's names)
+POLIS_FILES = {polis.SUMMARY, polis.COMMENTS, polis.VOTES, polis.PARTICIPANTS_VOTES, *polis.PARTICIPANTS_VOTES_ALIASES}
 
 VOTE_VALUES = {"agree": Vote.AGREE, "disagree": Vote.DISAGREE, "pass": Vote.PASS}
 #: Segments with fewer people than this are not shown (k-anonymity of the participants).
@@ -240,8 +244,8 @@ def _import_archive(process, upload, slug: str) -> Conversation:
             with zipfile.ZipFile(upload) as archive:
                 for member in archive.infolist():
                     name = Path(member.filename).name
-                    # Only the four known files are extracted, by base name: no path from the archive is used.
-                    if name in {"summary.csv", "comments.csv", "votes.csv", "participants-votes.csv"} and not member.is_dir():
+                    # Only the known files are extracted, by base name: no path from the archive is used.
+                    if name in POLIS_FILES and not member.is_dir():
                         (Path(tmp) / name).write_bytes(archive.read(member))
         except zipfile.BadZipFile as exc:
             raise FormatError(_("ce fichier n'est pas une archive .zip")) from exc

@@ -39,6 +39,8 @@ def strategy(request, slug):
     proofs = [{"proof": p, "evidence": p.linked_evidence().filter(public=True)} for p in positioning.proof_points.all()] if positioning else []
     return render(request, "strategy/strategy.html", {
         "process": process, "positioning": positioning, "proofs": proofs, "objectives": objectives,
+        # objectives without an orientation (an action-plan import creates them under an axis only)
+        "loose": [row for row in objectives if not row["objective"].orientation_id],
         "orientations": Orientation.objects.filter(process=process).select_related("axis"),
         "example": (positioning and positioning.example) or any(o["objective"].example for o in objectives),
         "team": _is_team(request),

@@ -6,8 +6,12 @@ Columns (header row first; order free; names exact, lower case):
 ``id``                    the action's identifier in the plan (text, unique) — required
 ``parent_id``             the ``id`` of its parent action, empty for a top-level action
 ``title``                 required
-``axis``                  code of a strategic axis of the process (e.g. ``attractivite``), may be empty
-``objective``             code of an objective of the strategy, may be empty
+``axis``                  a strategic axis of the process by code or name, in any case and with or
+                          without accents (``attractivite``, ``Attractivité``, ``ATTRACTIVITE``,
+                          ``Attractiveness``), may be empty
+``objective``             an objective of the strategy by code or title (any case or accents), may be
+                          empty; with ``create_objectives``, an unknown one is a new objective of the
+                          row's axis (:attr:`ActionPlanFile.new_objectives`)
 ``lead``                  lead organisation (and service), free text
 ``start``, ``end``        ISO dates ``YYYY-MM-DD`` (real date cells are accepted in XLSX); end ≥ start
 ``status``                ``planned``, ``in_progress``, ``done``, ``late`` or ``abandoned`` — required
@@ -16,7 +20,10 @@ Columns (header row first; order free; names exact, lower case):
 ``budget_planned``,       euros ≥ 0 or empty; spaces, ``€`` and a decimal comma are accepted
 ``budget_committed``,
 ``budget_spent``
-``subterritories``        sub-territory codes separated by ``|`` (e.g. ``vercors-royans|diois-vallee-drome``)
+``subterritories``        codes separated by ``|``: zones of the process (``vercors-royans``), SIRENs of
+                          EPCIs (``200068781``) and INSEE codes of communes (``26362``) of its
+                          territory (:class:`Subterritories`); ``zone:``, ``epci:``, ``com:`` prefixes
+                          are accepted
 ========================  ===========================================================================
 
 ``id``, ``title`` and ``status`` columns are required; other listed columns may be left out. Extra
@@ -24,9 +31,9 @@ columns (``description``, notes…) are kept as text in :attr:`ActionRow.extra`.
 without BOM), separator ``,`` or ``;``. XLSX: the sheet named ``actions`` if there is one, else the first.
 
 Reading is all-or-nothing: every problem (unknown parent, cycle, bad date, end before start, unknown
-status, progress out of range, duplicate id, unknown axis, objective or sub-territory code) is
-collected and raised as one :class:`FormatError` naming the file, line (the spreadsheet row, header =
-1) and column.
+status, progress out of range, duplicate id, unknown axis, objective or sub-territory code, an EPCI or
+a commune outside the territory, a new objective without an axis) is collected and raised as one
+:class:`FormatError` naming the file, line (the spreadsheet row, header = 1) and column.
 """
 
 from __future__ import annotations
@@ -36,8 +43,9 @@ import datetime as dt
 import io
 import math
 import re
+import unicodedata
 import zipfile
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +59,8 @@ REQUIRED = ("id", "title", "status")
 BUDGETS = ("budget_planned", "budget_committed", "budget_spent")
 SEPARATOR = "|"
 SHEET = "actions"
+#: the longest title of an objective (the strategy's objective model)
+OBJECTIVE_TITLE_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -62,12 +72,155 @@ class ActionRow:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class NewObjective:
+    """An objective a plan names that the strategy does not have yet: created under ``axis``.
+
+    ``code`` is made from the text (lower case, no accents, dashes); ``title`` is the text as written;
+    ``line`` the first row naming it."""
+
+    code: str
+    title: str
+    axis: str
+    line: int
+
+
 @dataclass
 class ActionPlanFile:
-    """A read action plan: the checked :class:`Plan` and its rows in file order."""
+    """A read action plan: the checked :class:`Plan`, its rows in file order, and the objectives it
+    creates (with ``create_objectives``)."""
 
     plan: Plan
     rows: list[ActionRow]
+    new_objectives: list[NewObjective] = field(default_factory=list)
+
+
+def fold(text: str) -> str:
+    """Text compared the way people mean it: no accents, any case, spaces, dashes and underscores alike.
+
+    ``"ATTRACTIVITÉ"``, ``"Attractivité"`` and ``"attractivite"`` fold to ``"attractivite"``.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[-_'’\s]+", " ", plain).split())
+
+
+def slug(text: str, max_length: int = 60) -> str:
+    """A code made from a text: ASCII lower case, words joined by dashes (``"Santé rurale"`` →
+    ``"sante-rurale"``), at most ``max_length`` characters; empty when the text has no letter or digit."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:max_length].strip("-")
+
+
+_SIREN = re.compile(r"^\d{9}$")
+_COMMUNE = re.compile(r"^(?:\d{2}|2[AB])\d{3}$", re.IGNORECASE)
+_PREFIXES = {"zone": "zone", "epci": "epci", "com": "commune"}
+
+
+@dataclass(frozen=True)
+class Subterritories:
+    """What a ``subterritories`` cell may name, all resolved against the process's territory.
+
+    ``zones``: codes of the process's sub-territories (custom zones, and EPCIs when the process reads
+    by EPCI); ``epcis``: SIRENs of the EPCIs with communes in the territory; ``communes``: INSEE codes
+    of its communes; ``territory``: its name, for messages; ``describe``: the name of a known EPCI or
+    commune *outside* the territory (or None), so a message can say which place was meant.
+    """
+
+    zones: Collection[str] = ()
+    epcis: Collection[str] = ()
+    communes: Collection[str] = ()
+    territory: str = ""
+    describe: Callable[[str], str | None] | None = None
+
+    def resolve(self, code: str) -> str:
+        """The stored code of what ``code`` names (a zone, an EPCI SIREN or a commune INSEE code).
+
+        Raises ValueError with a message saying what is wrong with it."""
+        prefix, _sep, rest = code.partition(":")
+        kind = _PREFIXES.get(prefix.strip().lower()) if rest else None
+        bare = rest.strip() if kind else code
+        where = f" of {self.territory}" if self.territory else ""
+        if kind in (None, "zone") and bare in self.zones:
+            return bare
+        if kind == "zone":
+            raise ValueError(f"unknown zone {bare!r}: the process's zones are {self._zone_list()}")
+        if kind in (None, "epci") and _SIREN.match(bare):
+            if bare in self.epcis or bare in self.zones:
+                return bare
+            raise ValueError(self._outside("EPCI", bare))
+        if kind in (None, "commune") and _COMMUNE.match(bare):
+            bare = bare.upper()
+            if bare in self.communes:
+                return bare
+            raise ValueError(self._outside("commune", bare))
+        if kind:
+            shape = "a SIREN of 9 digits" if kind == "epci" else "an INSEE code of 5 characters"
+            raise ValueError(f"{code!r} is not {shape}")
+        raise ValueError(f"unknown sub-territory code {code!r}: expected a zone code ({self._zone_list()}), "
+                         f"the SIREN of an EPCI or the INSEE code of a commune{where}, separated by '|'")
+
+    def _zone_list(self) -> str:
+        return ", ".join(sorted(self.zones)) or "none"
+
+    def _outside(self, kind: str, code: str) -> str:
+        place = self.territory or "the process's territory"
+        if self.describe is None:
+            return f"{kind} {code} is not in {place}"
+        name = self.describe(code)
+        if name is None:
+            return f"no {kind} has the code {code}"
+        return f"{kind} {code} ({name}) is outside {place}"
+
+
+class _Axes:
+    """Axis cells by code or name (French or English), folded; ``known`` is codes or code → names."""
+
+    def __init__(self, known: Collection[str] | Mapping[str, Iterable[str]]):
+        names = known if isinstance(known, Mapping) else {code: () for code in known}
+        self.codes = list(names)
+        self.by_key: dict[str, set[str]] = {}
+        for code, labels in names.items():
+            for text in (code, *labels):
+                if text:
+                    self.by_key.setdefault(fold(str(text)), set()).add(code)
+        self.labels = {code: [str(t) for t in labels if t] for code, labels in names.items()}
+
+    def resolve(self, text: str) -> str:
+        found = self.by_key.get(fold(text), set())
+        if len(found) == 1:
+            return next(iter(found))
+        if found:
+            raise ValueError(f"axis {text!r} is ambiguous: it names {', '.join(sorted(found))}")
+        shown = ", ".join(f"{c} ({self.labels[c][0]})" if self.labels.get(c) else c for c in self.codes)
+        raise ValueError(f"unknown axis {text!r}: expected one of {shown} (code or name, any case)")
+
+
+class _Objectives:
+    """Objective cells by code or title, folded; ``known`` is codes or code → title."""
+
+    def __init__(self, known: Collection[str] | Mapping[str, str]):
+        titles = known if isinstance(known, Mapping) else {code: "" for code in known}
+        self.codes = set(titles)
+        self.by_key: dict[str, set[str]] = {}
+        for code, title in titles.items():
+            for text in (code, title):
+                if text:
+                    self.by_key.setdefault(fold(str(text)), set()).add(code)
+
+    def find(self, text: str) -> str | None:
+        """The existing objective ``text`` names (code, title, or a code made from it), else None.
+
+        Raises ValueError when the text is the title of several objectives."""
+        if text in self.codes:
+            return text
+        found = self.by_key.get(fold(text), set())
+        if len(found) > 1:
+            raise ValueError(f"objective {text!r} is ambiguous: it names {', '.join(sorted(found))}; give its code")
+        if found:
+            return next(iter(found))
+        made = slug(text)
+        return made if made in self.codes else None
 
 
 def read_action_plan(
@@ -76,11 +229,16 @@ def read_action_plan(
     data: bytes | None = None,
     known_axes: Collection[str] | None = None,
     known_objectives: Collection[str] | None = None,
-    known_subterritories: Collection[str] | None = None,
+    known_subterritories: Collection[str] | Subterritories | None = None,
+    create_objectives: bool = False,
 ) -> ActionPlanFile:
     """Read an action plan from ``path`` (``.xlsx`` or ``.csv``; ``data`` replaces reading the file).
 
-    ``known_*``: the codes a cell may use; ``None`` accepts any code. Raises :class:`FormatError`.
+    ``known_*``: what a cell may name; ``None`` accepts anything as written. ``known_axes``: codes, or
+    code → names (an axis is then also found by name); ``known_objectives``: codes, or code → title;
+    ``known_subterritories``: zone codes, or a :class:`Subterritories` (zones, EPCIs and communes of the
+    territory). ``create_objectives``: an objective the strategy does not have becomes a
+    :class:`NewObjective` of the row's axis instead of an error. Raises :class:`FormatError`.
     """
     path = Path(path)
     if data is None:
@@ -96,7 +254,7 @@ def read_action_plan(
     else:
         raise FormatError("expected a .xlsx or .csv file", path=path)
     return parse_rows(table, path=path, sheet=sheet, known_axes=known_axes, known_objectives=known_objectives,
-                      known_subterritories=known_subterritories)
+                      known_subterritories=known_subterritories, create_objectives=create_objectives)
 
 
 def _csv_rows(path: Path, data: bytes) -> list[tuple[int, list]]:
@@ -165,9 +323,12 @@ def parse_rows(
     sheet: str | None = None,
     known_axes: Collection[str] | None = None,
     known_objectives: Collection[str] | None = None,
-    known_subterritories: Collection[str] | None = None,
+    known_subterritories: Collection[str] | Subterritories | None = None,
+    create_objectives: bool = False,
 ) -> ActionPlanFile:
-    """(line number, cells) pairs, header first → :class:`ActionPlanFile`, or :class:`FormatError`."""
+    """(line number, cells) pairs, header first → :class:`ActionPlanFile`, or :class:`FormatError`.
+
+    ``known_*`` and ``create_objectives``: as for :func:`read_action_plan`."""
     table = [(line, cells) for line, cells in table if any(_text(c) for c in cells)]
     if not table:
         raise FormatError("the file is empty: expected a header row with " + ", ".join(COLUMNS), path=path, sheet=sheet)
@@ -189,6 +350,11 @@ def parse_rows(
     if problems:
         raise FormatError.collect(problems, path=path)
     extras = [(name, i) for name, i in seen_columns.items() if name and name not in COLUMNS]
+    axes = _Axes(known_axes) if known_axes is not None else None
+    objectives = _Objectives(known_objectives) if known_objectives is not None else None
+    zones = (known_subterritories if isinstance(known_subterritories, Subterritories) or known_subterritories is None
+             else Subterritories(zones=known_subterritories))
+    new_objectives: dict[str, NewObjective] = {}
 
     rows: list[ActionRow] = []
     first_line: dict[str, int] = {}
@@ -214,11 +380,17 @@ def parse_rows(
         if status not in STATUSES:
             problem(f"unknown status {status!r}: expected one of {', '.join(STATUSES)}", line, "status")
         axis = _text(cell("axis")) or None
-        if axis and known_axes is not None and axis not in known_axes:
-            problem(f"unknown axis {axis!r}: expected one of {', '.join(sorted(known_axes))}", line, "axis")
+        axis_known = True
+        if axis and axes is not None:
+            try:
+                axis = axes.resolve(axis)
+            except ValueError as exc:
+                problem(str(exc), line, "axis")
+                axis_known = False
         objective = _text(cell("objective")) or None
-        if objective and known_objectives is not None and objective not in known_objectives:
-            problem(f"unknown objective {objective!r}", line, "objective")
+        if objective and objectives is not None:
+            objective = _objective(objective, axis if axis_known else None, line, objectives, new_objectives,
+                                   create_objectives, problem, axis_known)
         start = _date(cell("start"), line, "start", problem)
         end = _date(cell("end"), line, "end", problem)
         if start and end and end < start:
@@ -235,10 +407,14 @@ def parse_rows(
             if budgets[name] is not None and budgets[name] < 0:
                 problem(f"negative amount {budgets[name]:g}", line, name)
         codes = tuple(c.strip() for c in _text(cell("subterritories")).split(SEPARATOR) if c.strip())
-        for code in codes:
-            if known_subterritories is not None and code not in known_subterritories:
-                problem(f"unknown sub-territory code {code!r}: expected codes among "
-                        f"{', '.join(sorted(known_subterritories))}, separated by '|'", line, "subterritories")
+        if zones is not None:
+            resolved = []
+            for code in codes:
+                try:
+                    resolved.append(zones.resolve(code))
+                except ValueError as exc:
+                    problem(str(exc), line, "subterritories")
+            codes = tuple(resolved)
         if len(set(codes)) != len(codes):
             problem("a sub-territory code is repeated", line, "subterritories")
         if len(problems) > row_problems or not action_id:
@@ -253,7 +429,43 @@ def parse_rows(
     _check_tree(links, first_line, problem)
     if problems:
         raise FormatError.collect(sorted(problems, key=lambda p: (p.line or 0)), path=path)
-    return ActionPlanFile(build_plan(r.action for r in rows), rows)
+    return ActionPlanFile(build_plan(r.action for r in rows), rows, list(new_objectives.values()))
+
+
+def _objective(text: str, axis: str | None, line: int, objectives: _Objectives, new: dict[str, NewObjective],
+               create: bool, problem, axis_known: bool) -> str | None:
+    """The code of the objective a cell names; a new one is recorded (or refused) on its first row."""
+    try:
+        existing = objectives.find(text)
+    except ValueError as exc:
+        problem(str(exc), line, "objective")
+        return None
+    if existing is not None:
+        return existing
+    code = slug(text)
+    if not create:
+        problem(f"unknown objective {text!r}: create it on the strategy page first, or give the code of an "
+                f"existing objective", line, "objective")
+        return None
+    if not code:
+        problem(f"objective {text!r} has no letter or digit to make a code from", line, "objective")
+        return None
+    if len(text) > OBJECTIVE_TITLE_MAX:
+        problem(f"new objective {text[:40]!r}… is longer than {OBJECTIVE_TITLE_MAX} characters", line, "objective")
+        return None
+    earlier = new.get(code)
+    if earlier is not None:
+        if axis and axis != earlier.axis:
+            problem(f"new objective {text!r} is created under axis {earlier.axis!r} (line {earlier.line}); "
+                    f"this row gives axis {axis!r}", line, "objective")
+        return code
+    if not axis:
+        if axis_known:  # an unknown axis is reported on its own column
+            problem(f"new objective {text!r} needs an axis on its row to be created under it (or create it on "
+                    f"the strategy page first)", line, "objective")
+        return None
+    new[code] = NewObjective(code=code, title=text, axis=axis, line=line)
+    return code
 
 
 def _check_tree(links: list[tuple[str, str | None, int]], first_line: dict[str, int], problem) -> None:

@@ -1,6 +1,6 @@
-"""Read and write the pol.is open-data export: a folder of CSV files.
+"""Read and write the pol.is export: a folder of CSV files, in every version pol.is has published.
 
-The export (compdemocracy/openData) holds:
+The open-data export (compdemocracy/openData, written by ``math/src/polismath/darwin/export.clj``) holds:
 
 - ``summary.csv``: two columns, key and value (``topic``, ``url``, ``voters``, ``groups``,
   ``conversation-description``…; values may span several lines);
@@ -12,12 +12,30 @@ The export (compdemocracy/openData) holds:
   n-agree, n-disagree`` then one column per voted statement id holding the latest vote or blank;
   ``group-id`` is pol.is's own group assignment (blank when the participant was not grouped).
 
+Versions differ, and every one is read (fixtures of each in ``tests/fixtures/polis/``):
+
+- the open-data export run with external ids has an ``xid`` column after ``participant`` (openData
+  ``austria-climate.*``, 2022);
+- the 2024 open-data export (openData ``bg2050-volunteers``) has no ``datetime`` in comments.csv and
+  adds ``is-meta, is-seed, group-informed-consensus`` before ``comment-body``;
+- the server's report export (compdemocracy/polis ``server/src/report.ts``, ``/api/v3/reportExport``)
+  names the participants' file ``participant-votes.csv``, writes timestamps in **seconds**, gives a
+  column to every comment (voted or not), adds ``importance`` (comments) and ``important`` (votes)
+  when the conversation asks for importance, writes ``comment-groups.csv`` and no stats-history.csv.
+
+So columns are found by name, never by position; unknown columns are passed over; ``datetime`` is
+optional; the per-statement columns of the participants' file are those named by a statement id;
+timestamps are kept in milliseconds (a file in seconds is converted, see :func:`_in_milliseconds`).
+``xid`` is never kept: it is an outside identifier of a person.
+
 Sign convention: in these exports a vote is **1 = agree, −1 = disagree, 0 = pass** (pol.is computes
 internally with agree = −1 and flips the sign on export). This module and the engine use the
 export's convention throughout.
 
-Reading is all-or-nothing: any problem raises :class:`FormatError` naming the file, line and column,
-with every problem of a file collected at once.
+Reading is all-or-nothing: any problem (a missing required column, a bad vote value, a vote on an
+unknown comment id…) raises :class:`FormatError` naming the file, line and column, with every problem
+of a file collected at once. Writing produces the open-data version (``participants-votes.csv``,
+milliseconds, no ``xid``).
 """
 
 from __future__ import annotations
@@ -36,10 +54,19 @@ SUMMARY = "summary.csv"
 COMMENTS = "comments.csv"
 VOTES = "votes.csv"
 PARTICIPANTS_VOTES = "participants-votes.csv"
+#: the server's report export names the participants' file in the singular
+PARTICIPANTS_VOTES_ALIASES = ("participant-votes.csv",)
 
 COMMENT_COLUMNS = ["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated", "comment-body"]
 VOTE_COLUMNS = ["timestamp", "datetime", "comment-id", "voter-id", "vote"]
 PARTICIPANT_COLUMNS = ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
+# What a file must have to be read; the column lists above are what the writer writes.
+COMMENT_REQUIRED = ["timestamp", "comment-id", "author-id", "agrees", "disagrees", "moderated", "comment-body"]
+VOTE_REQUIRED = ["timestamp", "comment-id", "voter-id", "vote"]
+PARTICIPANT_REQUIRED = ["participant", "group-id"]
+
+#: timestamps below this are seconds, not milliseconds (see :func:`_in_milliseconds`)
+SECONDS_BELOW = 10**11
 
 MODERATED_OUT, UNMODERATED, ACCEPTED = -1, 0, 1
 
@@ -53,7 +80,7 @@ class Statement:
 
     ``moderated``: −1 moderated out, 0 not moderated yet, 1 accepted. ``agrees`` and ``disagrees`` are
     the counts pol.is published with the comment. ``timestamp`` is in milliseconds since 1970;
-    ``datetime`` is the export's human-readable text, kept as is.
+    ``datetime`` is the export's human-readable text, kept as is (empty when the export has none).
     """
 
     id: int
@@ -118,11 +145,25 @@ class PolisConversation:
 # ---------------------------------------------------------------------------------------------
 
 
-def _rows(path: Path, required: list[str]):
-    """Yield (line number, row dict) from a CSV file after checking its header.
+@dataclass(frozen=True)
+class _Table:
+    """A CSV file's header: the position of each named column (first occurrence)."""
 
-    The line number is the physical line where the record starts (1 = header), correct even when a
-    quoted field spans several lines.
+    path: Path
+    header: list[str]
+    position: dict[str, int]
+
+    def has(self, column: str) -> bool:
+        return column in self.position
+
+
+def _rows(path: Path, required: list[str]):
+    """Open a CSV file, check its header, and yield ``(table, line, row, shape problem)``.
+
+    Columns are found by name, in any order; columns this reader does not know are passed over. A
+    column named twice is refused (which of the two holds the data would be a guess). The line
+    number is the physical line where the record starts (1 = header), correct even when a quoted
+    field spans several lines.
     """
     if not path.is_file():
         raise FormatError("file not found in the pol.is export folder", path=path)
@@ -133,12 +174,17 @@ def _rows(path: Path, required: list[str]):
     with handle:
         reader = csv.reader(handle)
         try:
-            header = next(reader)
+            header = [name.strip() for name in next(reader)]
         except StopIteration:
             raise FormatError("empty file: a header line was expected", path=path, line=1) from None
         except (csv.Error, UnicodeDecodeError) as exc:
             raise FormatError(f"unreadable CSV: {exc}", path=path, line=1) from None
-        missing = [name for name in required if name not in header]
+        position: dict[str, int] = {}
+        for index, name in enumerate(header):
+            if name and name in position:
+                raise FormatError(f"column '{name}' appears twice in the header", path=path, line=1, column=name)
+            position.setdefault(name, index)
+        missing = [name for name in required if name not in position]
         if missing:
             raise FormatError(
                 f"missing column(s) {', '.join(missing)}; found {', '.join(header)}",
@@ -146,6 +192,7 @@ def _rows(path: Path, required: list[str]):
                 line=1,
                 column=missing[0],
             )
+        table = _Table(path, header, position)
         start = reader.line_num + 1
         while True:
             try:
@@ -156,9 +203,9 @@ def _rows(path: Path, required: list[str]):
                 raise FormatError(f"unreadable CSV: {exc}", path=path, line=start) from None
             if row:  # csv yields [] for blank lines
                 if len(row) != len(header):
-                    yield start, header, row, f"expected {len(header)} fields, found {len(row)}"
+                    yield table, start, row, f"expected {len(header)} fields, found {len(row)}"
                 else:
-                    yield start, header, row, None
+                    yield table, start, row, None
             start = reader.line_num + 1
 
 
@@ -173,6 +220,18 @@ def _int(value: str, problems: list, path: Path, line: int, column: str, allowed
         problems.append(FormatError(f"expected one of {shown}, found {value!r}", path=path, line=line, column=column))
         return None
     return number
+
+
+def _in_milliseconds(timestamps: list[int]) -> list[int]:
+    """The timestamps of one file in milliseconds since 1970.
+
+    The open-data export writes milliseconds; the server's report export (``server/src/report.ts``)
+    writes seconds. 10¹¹ ms is March 1973 — before pol.is existed — while 10¹¹ s is in the year 5138,
+    so a file whose every timestamp is below 10¹¹ is in seconds.
+    """
+    if timestamps and max(timestamps) < SECONDS_BELOW:
+        return [t * 1000 for t in timestamps]
+    return timestamps
 
 
 def read_summary(path: Path) -> dict[str, str]:
@@ -202,19 +261,22 @@ def read_summary(path: Path) -> dict[str, str]:
 
 
 def read_comments(path: Path) -> list[Statement]:
-    """comments.csv → statements in file order; raises FormatError on any bad or duplicate row."""
+    """comments.csv → statements in file order; raises FormatError on any bad or duplicate row.
+
+    ``datetime`` may be absent (the 2024 open-data export leaves it out): the statement's text is
+    then empty. Other columns (``importance``, ``is-meta``, ``is-seed``…) are passed over.
+    """
     problems: list[FormatError] = []
-    statements: list[Statement] = []
+    rows: list[tuple[int, dict]] = []
     seen: dict[int, int] = {}
-    for line, header, row, shape_problem in _rows(path, COMMENT_COLUMNS):
+    for table, line, row, shape_problem in _rows(path, COMMENT_REQUIRED):
         if shape_problem:
             problems.append(FormatError(shape_problem, path=path, line=line))
             continue
-        rec = dict(zip(header, row, strict=True))
-        values = {}
-        for column in ("timestamp", "comment-id", "author-id", "agrees", "disagrees"):
-            values[column] = _int(rec[column], problems, path, line, column)
-        values["moderated"] = _int(rec["moderated"], problems, path, line, "moderated", {-1, 0, 1})
+        cell = table.position
+        values = {column: _int(row[cell[column]], problems, path, line, column)
+                  for column in ("timestamp", "comment-id", "author-id", "agrees", "disagrees")}
+        values["moderated"] = _int(row[cell["moderated"]], problems, path, line, "moderated", {-1, 0, 1})
         if any(v is None for v in values.values()):
             continue
         sid = values["comment-id"]
@@ -224,41 +286,46 @@ def read_comments(path: Path) -> list[Statement]:
             )
             continue
         seen[sid] = line
-        statements.append(
-            Statement(
-                id=sid,
-                text=unsafe_cell(rec["comment-body"]),
-                author_id=values["author-id"],
-                moderated=values["moderated"],
-                timestamp=values["timestamp"],
-                datetime=rec["datetime"],
-                agrees=values["agrees"],
-                disagrees=values["disagrees"],
-            )
-        )
+        values["comment-body"] = unsafe_cell(row[cell["comment-body"]])
+        values["datetime"] = row[cell["datetime"]] if table.has("datetime") else ""
+        rows.append((line, values))
     if problems:
         raise FormatError.collect(problems, path=path)
-    return statements
+    stamps = _in_milliseconds([values["timestamp"] for _line, values in rows])
+    return [
+        Statement(
+            id=values["comment-id"],
+            text=values["comment-body"],
+            author_id=values["author-id"],
+            moderated=values["moderated"],
+            timestamp=stamp,
+            datetime=values["datetime"],
+            agrees=values["agrees"],
+            disagrees=values["disagrees"],
+        )
+        for (_line, values), stamp in zip(rows, stamps, strict=True)
+    ]
 
 
 def read_votes(path: Path, statement_ids: set[int] | None = None) -> VoteHistory:
     """votes.csv → the vote history in file order; checks every value (and, when given, that each
-    comment-id is a known statement)."""
+    comment-id is a known statement). ``datetime`` may be absent; other columns (``important``…) are
+    passed over."""
     problems: list[FormatError] = []
     timestamps: list[int] = []
     datetimes: list[str] = []
     statements: list[int] = []
     participants: list[int] = []
     votes: list[int] = []
-    for line, header, row, shape_problem in _rows(path, VOTE_COLUMNS):
+    for table, line, row, shape_problem in _rows(path, VOTE_REQUIRED):
         if shape_problem:
             problems.append(FormatError(shape_problem, path=path, line=line))
             continue
-        rec = dict(zip(header, row, strict=True))
-        t = _int(rec["timestamp"], problems, path, line, "timestamp")
-        s = _int(rec["comment-id"], problems, path, line, "comment-id")
-        p = _int(rec["voter-id"], problems, path, line, "voter-id")
-        v = _int(rec["vote"], problems, path, line, "vote", {-1, 0, 1})
+        cell = table.position
+        t = _int(row[cell["timestamp"]], problems, path, line, "timestamp")
+        s = _int(row[cell["comment-id"]], problems, path, line, "comment-id")
+        p = _int(row[cell["voter-id"]], problems, path, line, "voter-id")
+        v = _int(row[cell["vote"]], problems, path, line, "vote", {-1, 0, 1})
         if s is not None and statement_ids is not None and s not in statement_ids:
             problems.append(
                 FormatError(f"comment-id {s} is not in comments.csv", path=path, line=line, column="comment-id")
@@ -267,7 +334,7 @@ def read_votes(path: Path, statement_ids: set[int] | None = None) -> VoteHistory
         if None in (t, s, p, v):
             continue
         timestamps.append(t)
-        datetimes.append(rec["datetime"])
+        datetimes.append(row[cell["datetime"]] if table.has("datetime") else "")
         statements.append(s)
         participants.append(p)
         votes.append(v)
@@ -277,7 +344,7 @@ def read_votes(path: Path, statement_ids: set[int] | None = None) -> VoteHistory
     if problems:
         raise FormatError.collect(problems, path=path)
     return VoteHistory(
-        timestamp=np.asarray(timestamps, dtype=np.int64),
+        timestamp=np.asarray(_in_milliseconds(timestamps), dtype=np.int64),
         datetime=np.asarray(datetimes, dtype=object),
         statement=np.asarray(statements, dtype=np.int64),
         participant=np.asarray(participants, dtype=np.int64),
@@ -285,26 +352,40 @@ def read_votes(path: Path, statement_ids: set[int] | None = None) -> VoteHistory
     )
 
 
+def _vote_columns(header: list[str]) -> list[tuple[int, str]]:
+    """(position, name) of the per-statement columns: those named by a statement id (digits).
+
+    Found by name, so columns before them (``xid`` in exports with external ids) or after them are
+    never taken for votes.
+    """
+    return [(index, name) for index, name in enumerate(header) if name.isdigit()]
+
+
 def read_participant_groups(path: Path) -> dict[int, int | None]:
     """participants-votes.csv → {participant id: pol.is group id or None}.
 
-    The per-statement vote columns are checked (blank, −1, 0 or 1) but not returned: votes.csv is
-    the source of the votes.
+    The per-statement vote columns (named by statement id) are checked (blank, −1, 0 or 1) but not
+    returned: votes.csv is the source of the votes. ``xid`` (an outside identifier of the person,
+    possibly personal) and the ``n-…`` counts are passed over and never kept.
     """
     problems: list[FormatError] = []
     groups: dict[int, int | None] = {}
     allowed = {"", "-1", "0", "1"}
-    for line, header, row, shape_problem in _rows(path, PARTICIPANT_COLUMNS):
+    columns: list[tuple[int, str]] | None = None
+    for table, line, row, shape_problem in _rows(path, PARTICIPANT_REQUIRED):
         if shape_problem:
             problems.append(FormatError(shape_problem, path=path, line=line))
             continue
-        pid = _int(row[header.index("participant")], problems, path, line, "participant")
-        raw_group = row[header.index("group-id")]
+        if columns is None:
+            columns = _vote_columns(table.header)
+        pid = _int(row[table.position["participant"]], problems, path, line, "participant")
+        raw_group = row[table.position["group-id"]]
         group = None if raw_group == "" else _int(raw_group, problems, path, line, "group-id")
-        for column, value in zip(header[len(PARTICIPANT_COLUMNS):], row[len(PARTICIPANT_COLUMNS):], strict=True):
-            if value not in allowed:
+        for index, column in columns:
+            if row[index] not in allowed:
                 problems.append(
-                    FormatError(f"expected a vote (1, -1, 0 or blank), found {value!r}", path=path, line=line, column=column)
+                    FormatError(f"expected a vote (1, -1, 0 or blank), found {row[index]!r}", path=path, line=line,
+                                column=column)
                 )
         if pid is not None:
             if pid in groups:
@@ -318,10 +399,21 @@ def read_participant_groups(path: Path) -> dict[int, int | None]:
     return groups
 
 
-def read_conversation(folder: str | Path) -> PolisConversation:
-    """Read a pol.is export folder. All four files are required; stats-history.csv is ignored.
+def participants_votes_path(folder: Path) -> Path:
+    """The participants' file of an export folder: ``participants-votes.csv`` (open-data export) or
+    ``participant-votes.csv`` (the server's report export); the first name when neither exists."""
+    for name in (PARTICIPANTS_VOTES, *PARTICIPANTS_VOTES_ALIASES):
+        if (folder / name).is_file():
+            return folder / name
+    return folder / PARTICIPANTS_VOTES
 
-    Raises :class:`FormatError` naming the file, line and column of every problem found.
+
+def read_conversation(folder: str | Path) -> PolisConversation:
+    """Read a pol.is export folder of any version (see the module docstring).
+
+    summary.csv, comments.csv, votes.csv and the participants' file are required; other files
+    (stats-history.csv, comment-groups.csv…) are ignored. Raises :class:`FormatError` naming the
+    file, line and column of every problem found.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -330,7 +422,13 @@ def read_conversation(folder: str | Path) -> PolisConversation:
     statements = read_comments(folder / COMMENTS)
     statement_ids = {s.id for s in statements}
     history = read_votes(folder / VOTES, statement_ids)
-    polis_groups = read_participant_groups(folder / PARTICIPANTS_VOTES)
+    participants_file = participants_votes_path(folder)
+    if not participants_file.is_file():
+        raise FormatError(
+            f"file not found in the pol.is export folder (nor {', '.join(PARTICIPANTS_VOTES_ALIASES)})",
+            path=participants_file,
+        )
+    polis_groups = read_participant_groups(participants_file)
     participant_ids = np.union1d(np.unique(history.participant), np.fromiter(polis_groups, dtype=np.int64))
     matrix = VoteMatrix.from_votes(
         history.participant,

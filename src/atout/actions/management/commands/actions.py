@@ -1,7 +1,9 @@
 """``atout actions``: a process's action plan from the command line.
 
 ``atout actions import FILE --process SLUG [--json]`` reads an XLSX or CSV plan (all-or-nothing; errors
-name the rows and columns) and upserts its actions by ``id``.
+name the rows and columns) and upserts its actions by ``id``: ``{"created", "updated", "actions",
+"objectives_created": [{"code", "title", "axis", "line"}]}`` (objectives the plan names that the strategy
+did not have, created under the row's axis).
 ``atout actions progress --process SLUG [--json] [--date YYYY-MM-DD]`` prints the roll-up:
 ``{"actions": {"<id>": progress}, "axes": {"<axis>": progress}, "subterritories": {"<code>": progress},
 "late": [<ids>]}`` (plus ``objectives`` and ``date``); progress in %, ``null`` when nothing counts.
@@ -82,7 +84,10 @@ class Command(GroupCommand):
             raise CommandError(str(exc)) from exc
 
     def render_import(self, result: dict) -> str:
-        return f"{result['actions']} action(s) imported: {result['created']} created, {result['updated']} updated"
+        lines = [f"{result['actions']} action(s) imported: {result['created']} created, {result['updated']} updated"]
+        lines += [f"new objective {o['code']} ({o['title']}) under axis {o['axis']}, line {o['line']}"
+                  for o in result["objectives_created"]]
+        return "\n".join(lines)
 
     def do_progress(self, *, process: str, date: str | None = None, **options) -> dict:
         from atout.actions.services import rollup

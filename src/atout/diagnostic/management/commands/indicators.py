@@ -3,7 +3,10 @@
 - ``atout indicators import FILE --format insee|long|wide|ptod [--dictionary F] [--json]``: all-or-nothing;
   problems are reported with line and column;
 - ``atout indicators value --territory CODE --indicator CODE [--year Y] --json``: ``{"value", "unit",
-  "coverage", "source", …}`` for any territory, aggregated from its communes;
+  "coverage", "source", …}`` for any territory, aggregated from its communes. ``--indicator`` also takes
+  the name of an imported raw series (``P22_POP``, any case): the same shape with ``"indicator": null``,
+  ``"unit": null`` (the producer gives none), ``"series"``, ``"label"`` and ``"aggregation"`` (``sum`` for
+  a series the catalogue counts, ``none`` for one never summed over communes);
 - ``atout indicators catalogue [--json]``: syncs the YAML catalogue into the database and lists it.
 """
 
@@ -17,7 +20,7 @@ from atout.commands import GroupCommand, json_flag, progress_bar
 from atout.engine.formats.errors import FormatError
 from atout.territories.models import Territory
 
-from ...analysis import value_of
+from ...analysis import close_names, find_series, series_value, value_of
 from ...catalogue_store import current_catalogue, sync_catalogue
 from ...imports import FORMATS, import_file
 
@@ -32,7 +35,8 @@ def _import_arguments(parser) -> None:
 
 def _value_arguments(parser) -> None:
     parser.add_argument("--territory", required=True, help="territory code (26, dep:26, epci:…, zone:…, 26362)")
-    parser.add_argument("--indicator", required=True, help="catalogue indicator code")
+    parser.add_argument("--indicator", required=True,
+                        help="catalogue indicator code, or the name of an imported raw series (P22_POP)")
     parser.add_argument("--year", type=int, help="year of the value (default: the indicator's vintage)")
     json_flag(parser)
 
@@ -80,15 +84,26 @@ class Command(GroupCommand):
             catalogue = current_catalogue()
         except FormatError as exc:
             raise CommandError(str(exc)) from exc
-        if indicator not in catalogue:
-            raise CommandError(f"unknown indicator {indicator!r} (see atout indicators catalogue)")
-        value = value_of(place, indicator, year=year)
-        return {"territory": place.key, "name": place.name, "indicator": indicator, **value.as_dict()}
+        if indicator in catalogue:
+            value = value_of(place, indicator, year=year)
+            return {"territory": place.key, "name": place.name, "indicator": indicator, **value.as_dict()}
+        series = find_series(indicator)
+        if series is None:
+            close = close_names(indicator, catalogue)
+            hint = f"close matches: {', '.join(close)}" if close else "see atout indicators catalogue"
+            raise CommandError(f"unknown indicator or series {indicator!r} ({hint})")
+        value = series_value(place, series, year=year, catalogue=catalogue)
+        return {"territory": place.key, "name": place.name, "indicator": None, **value.as_dict()}
 
     def render_value(self, result) -> str:
-        shown = "n/a" if result["value"] is None else f"{result['value']:.6g} {result['unit']}"
-        return (f"{result['name']} — {result['indicator']}: {shown} (coverage {result['coverage']:.0%}, "
-                f"{result['origin']}; {result['source']})")
+        unit = f" {result['unit']}" if result["unit"] else ""
+        shown = "n/a" if result["value"] is None else f"{result['value']:.6g}{unit}"
+        what = result["indicator"] or f"series {result['series']}"
+        note = ""
+        if result.get("aggregation") == "none" and result["origin"] == "missing":
+            note = " — not summed over communes: the catalogue does not count this series"
+        return (f"{result['name']} — {what}: {shown} (coverage {result['coverage']:.0%}, "
+                f"{result['origin']}; {result['source']}){note}")
 
     def do_catalogue(self, **options):
         try:
