@@ -171,7 +171,8 @@ def _prepare_main(args) -> None:
     process, _created = Process.objects.get_or_create(
         slug=PROCESS, defaults={"title": "Banc d'essai de charge", "territory": department})
     for slug in args.survey:
-        survey = services.import_form(demo.questionnaire(), process, slug=slug, status=Survey.Status.OPEN)
+        survey = services.import_form(demo.questionnaire(), process, slug=slug, status=Survey.Status.OPEN,
+                                      new_version=True)  # a prepared database prepared again
         survey.consent_purpose = "Mesurer la capacité du service (banc d'essai)."
         survey.layout = Survey.Layout.SINGLE if slug in args.single else Survey.Layout.PAGES
         survey.save(update_fields=["consent_purpose", "layout"])

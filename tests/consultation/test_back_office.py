@@ -42,7 +42,7 @@ def test_the_builder_creates_questions_and_publishing_freezes_versions(team, dro
     team.post(builder, {"action": "settings", "title_fr": "Mobilités", "status": "open", "mode": "open"})
     survey.refresh_from_db()
     first, _token = services.start_response(survey)
-    services.submit(first, {"voiture": "non"})
+    services.store_submission(first.survey, {"voiture": "non"}, partial=first)
     team.post(builder, {"action": "up", "item": "km"})
     team.post(builder, {"action": "publish"})
     survey.refresh_from_db()
@@ -114,7 +114,7 @@ def test_exports_download_in_three_formats(team, filled):
 def test_a_signed_in_respondent_sees_downloads_and_deletes_their_answers(client, users, filled):
     client.force_login(users["participant"])
     response, _token = services.start_response(filled, user=users["participant"])
-    stored = services.submit(response, {"habite": "oui", "annees": 4, "recommande": 10})
+    stored = services.store_submission(response.survey, {"habite": "oui", "annees": 4, "recommande": 10}, partial=response)
     page = client.get(url("mine")).content.decode()
     assert stored.receipt in page
     assert "recommande" in client.get(url("mine") + "?format=csv").content.decode()

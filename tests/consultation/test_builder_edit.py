@@ -148,7 +148,7 @@ def test_editing_a_published_survey_goes_to_the_draft_and_the_next_version(team,
     team.post(builder, {"action": "settings", "title_fr": "Mobilités", "status": "open", "mode": "open"})
     built.refresh_from_db()
     first, _token = services.start_response(built)
-    services.submit(first, {"voiture": "non"})
+    services.store_submission(first.survey, {"voiture": "non"}, partial=first)
     response = edit(team, "voiture", **values(built, "voiture", label_fr="Possédez-vous une voiture ?"))
     assert response.status_code == 302
     built.refresh_from_db()
@@ -172,8 +172,7 @@ def test_only_the_team_edits(client, users, built):
 
 
 def test_edited_choices_of_a_shared_list_get_their_own_list_and_keep_their_properties():
-    from django.http import QueryDict
-
+    from atout.consultation.forms import QuestionForm
     from atout.engine.formats.xlsform import Choice, Form, Question
 
     agree = [Choice("1", {FR: "Non"}, {"groupe": "a"}), Choice("2", {FR: "Oui"}, {"groupe": "b"})]
@@ -181,13 +180,33 @@ def test_edited_choices_of_a_shared_list_get_their_own_list_and_keep_their_prope
         Question(name="q1", type="select_one", list_name="accord", labels={FR: "Q1"}, choices=list(agree)),
         Question(name="q2", type="select_one", list_name="accord", labels={FR: "Q2"}, choices=list(agree)),
     ])
-    post = QueryDict(mutable=True)
-    post.update({**editing.form_values(form.items[0]), "choices": "1 | Non\n2 | Oui\n3 | Peut-être"})
-    question, errors, _renamed = editing.edit_question(form, "q1", post)
-    assert errors == {}
+    edited = QuestionForm({**editing.form_values(form.items[0]), "choices": "1 | Non\n2 | Oui\n3 | Peut-être"},
+                          draft=form, original=form.items[0])
+    assert edited.is_valid(), edited.errors
+    editing.replace_question(form, "q1", edited.question)
+    question = form.items[0]
     assert question.list_name == "l_q1" and form.items[1].list_name == "accord"
     assert [c.properties for c in question.choices] == [{"groupe": "a"}, {"groupe": "b"}, {}]
-    same = QueryDict(mutable=True)
-    same.update(editing.form_values(form.items[1]) | {"label_fr": "Q2 bis"})
-    unchanged, errors, _renamed = editing.edit_question(form, "q2", same)
-    assert errors == {} and unchanged.list_name == "accord"  # same choices: the shared list is kept
+    same = QuestionForm(editing.form_values(form.items[1]) | {"label_fr": "Q2 bis"}, draft=form, original=form.items[1])
+    assert same.is_valid(), same.errors
+    assert same.question.list_name == "accord"  # same choices: the shared list is kept
+
+
+def test_the_question_form_reads_numbers_both_ways_and_puts_each_error_at_its_field():
+    from atout.consultation.forms import QuestionForm
+    from atout.engine.formats.xlsform import Form
+
+    draft = Form(title="T", id="t", version=None, default_language=FR, languages=[FR], items=[])
+    comma = QuestionForm({"type": "decimal", "name": "taux", "label_fr": "Taux", "minimum": "0,5", "maximum": "2.5"},
+                         draft=draft)
+    assert comma.is_valid(), comma.errors
+    assert comma.question.bounds == (0.5, 2.5)
+    bad = QuestionForm({"type": "fusée", "name": "1x", "label_fr": "", "minimum": "beaucoup", "maximum": "inf"},
+                       draft=draft)
+    assert not bad.is_valid()
+    assert {field: errors[0] for field, errors in bad.errors.items()} == {
+        "type": "Type de question inconnu.",
+        "name": "Le nom doit commencer par une lettre et ne contenir que lettres, chiffres et _.",
+        "label_fr": "Le libellé en français est obligatoire.",
+        "minimum": "Saisissez un nombre.", "maximum": "Saisissez un nombre.",
+    }

@@ -6,10 +6,9 @@ import re
 import pytest
 from django.db import connection
 from django.template.loader import render_to_string
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from atout.consultation import receipts, services
+from atout.consultation import receipts
 from atout.consultation.models import Answer, Invitation, Quota, RateBucket, Response, Survey
 from atout.consultation.services import create_invitations
 
@@ -172,41 +171,18 @@ def test_a_new_title_or_a_signed_in_respondent_gets_a_page_of_its_own(client, su
 
 # The public one-page submission on PostgreSQL is one statement (services._store_in_one_statement);
 # elsewhere, and with an invitation or a closing quota, it takes the ORM steps (services._store).
+# Both store the same rows: tests/consultation/test_storage_paths.py.
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement path is PostgreSQL's")
 
-COMPARED = [f.attname for f in Response._meta.concrete_fields
-            if f.attname not in ("id", "receipt", "started_at", "submitted_at", "consent_at", "fingerprint")]
-
-
-def _stored(response):
-    answers = sorted(Answer.objects.filter(response=response).values_list(
-        "survey_id", "question", "choice", "number", "text", "date", "position"))
-    return {name: getattr(response, name) for name in COMPARED}, answers
-
 
 @on_postgresql
-def test_one_statement_stores_what_the_orm_steps_store(survey):
-    answers = {"habite": "oui", "annees": 12, "atouts": ["nature", "climat"], "atouts_other": "", "recommande": 9,
-               "hex_people_accueil": "4", "hex_place_nature": "5", "attractive": "Les paysages",
-               "profil_age": "30-44", "profil_sexe": "F", "profil_commune": "26362", "profil_statut": "resident"}
-    places = services.process_places(survey.process)
-    fast = services.submit_whole(survey, answers, key="k1", rate_limit=10, places=places)
-    slow = services.submit_whole(survey, answers, key="k2", places=places)  # no rate limit: the ORM steps
-    fast.refresh_from_db()
-    slow.refresh_from_db()
-    assert fast.pk != slow.pk and fast.receipt and slow.receipt and fast.fingerprint and slow.fingerprint
-    assert _stored(fast) == _stored(slow)
-    assert len(_stored(fast)[1]) == 12  # eight answers (two ticked options) and four of the profile
-
-
-@on_postgresql
-def test_a_public_submission_costs_two_statements(client, survey):
+def test_a_public_submission_costs_two_statements(client, survey, django_assert_num_queries):
+    """The throughput of the one-page layout (bench/submissions_load.py) rests on this count: the
+    survey read with its process, then the statement storing the response (both prepared)."""
     client.get(url(survey))
-    with CaptureQueriesContext(connection) as queries:
+    with django_assert_num_queries(2) as queries:
         assert client.post(url(survey), whole()).status_code == 200
-    statements = [q["sql"] for q in queries.captured_queries]
-    assert len(statements) == 2, statements  # the survey with its process, then the one storing the response
-    assert statements[-1].startswith("WITH bump AS")
+    assert queries.captured_queries[-1]["sql"].startswith("WITH bump AS")
     assert Answer.objects.filter(response__survey=survey).count() == 11
 
 

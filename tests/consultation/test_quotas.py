@@ -172,8 +172,8 @@ def test_the_cell_is_checked_again_at_submission(survey):
     first, _t1 = services.start_response(survey)
     second, _t2 = services.start_response(survey)  # both passed the profile page while the cell was open
     answers = {"habite": "oui", "profil_sexe": "M", "profil_age": "45-59"}
-    assert services.submit(first, answers).status == Response.Status.SUBMITTED
-    refused = services.submit(second, answers)
+    assert services.store_submission(first.survey, answers, partial=first).status == Response.Status.SUBMITTED
+    refused = services.store_submission(second.survey, answers, partial=second)
     assert refused.status == Response.Status.SCREENED_OUT and refused.receipt is None
     assert Response.objects.filter(survey=survey, status="submitted").count() == 1
 

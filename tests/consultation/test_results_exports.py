@@ -47,7 +47,7 @@ def check(survey):
 
 def submit(survey, answers):
     response, _token = services.start_response(survey)
-    return services.submit(response, answers)
+    return services.store_submission(response.survey, answers, partial=response)
 
 
 def answers(i, **extra):
@@ -165,7 +165,7 @@ def test_response_exports_are_streamed_in_order_and_neutralise_formulas(survey, 
 def test_a_respondents_own_csv_neutralises_formulas(drome, tmp_path, client, users):
     found = import_survey(tmp_path, drome)
     response, _token = services.start_response(found, user=users["participant"])
-    services.submit(response, answers(0, attractive=PAYLOADS[0]))
+    services.store_submission(response.survey, answers(0, attractive=PAYLOADS[0]), partial=response)
     client.force_login(users["participant"])
     raw = client.get(reverse("consultation:mine", kwargs={"slug": "drome"}), {"format": "csv"}).content.decode()
     rows = list(csv.DictReader(io.StringIO(raw)))

@@ -90,13 +90,13 @@ def fill(survey, count, *, start=0):
     communes = ["26362", "26113", "26220", "26333", "26198"]  # Valence, Die, Nyons, Saint-Vallier, Montélimar
     for i in range(start, start + count):
         response, _token = services.start_response(survey)
-        services.submit(response, {
+        services.store_submission(survey, {
             "habite": "oui" if i % 4 else "non", "annees": (i * 7) % 60 if i % 4 else "",
             "atouts": ["nature"] + (["climat"] if i % 2 else []) + (["emploi"] if i % 5 == 0 else []),
             "recommande": i % 11, "hex_people_accueil": str(1 + i % 5), "hex_place_nature": str(1 + (i * 3) % 5),
             "attractive": f"réponse {i}", "profil_age": ["15-29", "30-44", "45-59", "60-74", "75+"][i % 5],
             "profil_sexe": "F" if i % 3 else "M", "profil_commune": communes[i % 5], "profil_statut": "resident",
-        })
+        }, partial=response)
 
 
 @pytest.fixture

@@ -125,8 +125,9 @@ def test_cells_under_ten_respondents_are_suppressed(small, tmp_path):
     survey = import_survey(tmp_path, small, slug="petite")
     for number in range(14):
         response, _token = consultation.start_response(survey)
-        consultation.submit(response, {"habite": "oui" if number < 11 else "non", "annees": 5,
-                                       "attractive": f"Mon voisin Jean-Secret{number} dit que la Drôme est belle"})
+        consultation.store_submission(survey, {"habite": "oui" if number < 11 else "non", "annees": 5,
+                                               "attractive": f"Mon voisin Jean-Secret{number} dit que la Drôme est belle"},
+                                      partial=response)
     data = export(small.slug, tmp_path / "out")
     assert data["valid"]
     folder = tmp_path / "out"

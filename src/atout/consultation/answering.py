@@ -22,6 +22,14 @@ from .structure import page_questions, parents_relevance, text
 
 MAX_TEXT = 5000
 CHOICE_KINDS = ("select_one", "likert", "commune")
+#: C0 control characters other than tab, line feed and carriage return: never typed by a person,
+#: refused by PostgreSQL (NUL) and by Excel (the others), so taken out of free text as it comes in.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def clean_text(value: str) -> str:
+    """``value`` without C0 control characters (tab and line ends kept)."""
+    return CONTROL_CHARACTERS.sub("", value)
 
 
 @dataclass
@@ -67,7 +75,16 @@ def _offered(question: Question, code: str, answers: dict, communes) -> bool:
 
 
 def parse_value(question: Question, data, answers: dict, communes=None) -> tuple[Any, str | None, Any]:
-    """Read one question from the submitted ``data`` (a QueryDict). Output: (value, error, raw)."""
+    """Read one question from the submitted ``data`` (a QueryDict). Output: (value, error, raw);
+    ``raw`` is what the page shows back, never longer than MAX_TEXT (the error names the limit:
+    a page does not send a megabyte back to whoever sent it)."""
+    value, error, raw = _parse_value(question, data, answers, communes)
+    if isinstance(raw, str) and len(raw) > MAX_TEXT:
+        raw = ""
+    return value, error, raw
+
+
+def _parse_value(question: Question, data, answers: dict, communes=None) -> tuple[Any, str | None, Any]:
     name = question.name
     kind = question.type
     if kind == "note":
@@ -107,7 +124,7 @@ def parse_value(question: Question, data, answers: dict, communes=None) -> tuple
             return dt.date.fromisoformat(raw).isoformat(), None, raw
         except ValueError:
             return None, _("Saisissez une date au format AAAA-MM-JJ."), raw
-    raw = (data.get(name) or "").replace("\r\n", "\n").strip()
+    raw = clean_text((data.get(name) or "").replace("\r\n", "\n")).strip()
     if len(raw) > MAX_TEXT:
         return None, _("Votre réponse dépasse %(max)s caractères.") % {"max": MAX_TEXT}, raw
     return raw, None, raw
@@ -177,7 +194,7 @@ def check_page(form: Form, page: Group, data, answers: dict, communes=None, lang
         if error is None:
             error = _check_rules(question, value, current, language)
             if question.or_other and _has_other(value):
-                other = (data.get(f"{question.name}_other") or "").strip()[:500]
+                other = clean_text(data.get(f"{question.name}_other") or "").strip()[:500]
                 result.values[f"{question.name}_other"] = other
                 result.raw[f"{question.name}_other"] = other
                 if not other and error is None:

@@ -1,8 +1,10 @@
 """Editing a survey's draft question by question: the checks shared by "add" and "edit" in the
 builder, renaming with its references, and deleting only what nothing else refers to.
 
-Pure functions on the engine's :class:`Form` (no database). Errors are returned as a dict
-``form field → message`` so the builder shows each one at its field.
+Pure functions on the engine's :class:`Form` (no database). They take the values of the builder's
+question form already read by :class:`atout.consultation.forms.QuestionForm` (texts stripped,
+``required`` a boolean, ``minimum``/``maximum`` numbers or None) and return their errors as a dict
+``form field → message``, which the form puts at each field.
 
 Renaming a question **updates the references** ``${old}`` in every relevance condition, constraint
 and choice filter of the draft (tokens of the safe expression language, never text inside quoted
@@ -72,10 +74,6 @@ def choices_text(question: Question) -> str:
     return "\n".join(lines)
 
 
-def _number(raw: str) -> float | None:
-    return float(raw.replace(",", ".")) if raw else None
-
-
 def form_values(question: Question) -> dict[str, str]:
     """The edit form's initial values for ``question``."""
     low, high = question.bounds if question.bounds else (None, None)
@@ -94,10 +92,10 @@ def form_values(question: Question) -> dict[str, str]:
     }
 
 
-def check_expression(post, column: str, names: set[str], errors: dict) -> str | None:
+def check_expression(values, column: str, names: set[str], errors: dict) -> str | None:
     """The expression of ``column`` (None when empty) after parsing it and checking that every
     ``${name}`` is a question of the draft; problems go to ``errors[column]``."""
-    expression = post.get(column, "").strip()
+    expression = (values.get(column) or "").strip()
     if not expression:
         return None
     try:
@@ -111,14 +109,15 @@ def check_expression(post, column: str, names: set[str], errors: dict) -> str | 
     return expression
 
 
-def build_question(form: Form, post, *, original: Question | None = None) -> tuple[Question, dict[str, str]]:
-    """A question from the builder's form data, checked. For an edit, ``original`` is the question
-    as it is: its type cannot change (answers already given would not fit) and its name may.
+def build_question(form: Form, values, *, original: Question | None = None) -> tuple[Question, dict[str, str]]:
+    """A question from the builder's form ``values`` (see the module's docstring), checked against
+    the draft ``form``. For an edit, ``original`` is the question as it is: its type cannot change
+    (answers already given would not fit) and its name may.
 
     Output: (question, errors) — ``errors`` maps a form field to its message (empty when valid)."""
     errors: dict[str, str] = {}
-    name = post.get("name", "").strip()
-    kind = kind_of(original) if original is not None else post.get("type", "")
+    name = (values.get("name") or "").strip()
+    kind = kind_of(original) if original is not None else (values.get("type") or "")
     taken = all_names(form) - ({original.name} if original is not None else set())
     if not NAME_RE.fullmatch(name):
         errors["name"] = _("Le nom doit commencer par une lettre et ne contenir que lettres, chiffres et _.")
@@ -126,21 +125,21 @@ def build_question(form: Form, post, *, original: Question | None = None) -> tup
         errors["name"] = _("Le nom « %(name)s » est déjà utilisé.") % {"name": name}
     if kind not in dict(QUESTION_TYPE_CODES):
         errors["type"] = _("Type de question inconnu.")
-    label_fr = post.get("label_fr", "").strip()
+    label_fr = (values.get("label_fr") or "").strip()
     if not label_fr:
         errors["label_fr"] = _("Le libellé en français est obligatoire.")
     # A question may refer to itself only as "." (its own value), never by name.
     names = taken
-    relevant = check_expression(post, "relevant", names, errors)
-    constraint = check_expression(post, "constraint", names, errors)
+    relevant = check_expression(values, "relevant", names, errors)
+    constraint = check_expression(values, "constraint", names, errors)
 
     def texts(prefix: str) -> dict[str, str]:
-        fr, en = post.get(f"{prefix}_fr", "").strip(), post.get(f"{prefix}_en", "").strip()
+        fr, en = (values.get(f"{prefix}_fr") or "").strip(), (values.get(f"{prefix}_en") or "").strip()
         return {**({FR: fr} if fr else {}), **({EN: en} if en else {})}
 
     question = Question(
         name=name, type="text" if kind == "long_text" else kind, labels=texts("label"), hints=texts("hint"),
-        required=post.get("required") == "yes", relevant=relevant, constraint=constraint,
+        required=bool(values.get("required")), relevant=relevant, constraint=constraint,
         constraint_message=texts("constraint_message"),
         appearance="multiline" if kind == "long_text" else ("likert" if kind == "likert" else None),
     )
@@ -151,7 +150,7 @@ def build_question(form: Form, post, *, original: Question | None = None) -> tup
         question.or_other = original.or_other
         question.choice_filter = original.choice_filter
     if kind in CHOICE_KINDS:
-        question.choices = parse_choices(post.get("choices", ""))
+        question.choices = parse_choices(values.get("choices") or "")
         codes = [c.name for c in question.choices]
         if len(codes) < 2:
             errors["choices"] = _("Donnez au moins deux réponses possibles, une par ligne : code | libellé | label.")
@@ -173,21 +172,11 @@ def build_question(form: Form, post, *, original: Question | None = None) -> tup
     if kind == "commune":
         question.list_name = "communes.csv"
     if kind in NUMBER_KINDS:
-        _bounds(question, post, errors)
+        _bounds(question, values.get("minimum"), values.get("maximum"), errors)
     return question, errors
 
 
-def _bounds(question: Question, post, errors: dict) -> None:
-    try:
-        low = _number(post.get("minimum", "").strip())
-    except ValueError:
-        errors["minimum"] = _("Saisissez un nombre.")
-        return
-    try:
-        high = _number(post.get("maximum", "").strip())
-    except ValueError:
-        errors["maximum"] = _("Saisissez un nombre.")
-        return
+def _bounds(question: Question, low: float | None, high: float | None, errors: dict) -> None:
     if low is not None and high is not None and low > high:
         errors["maximum"] = _("Le maximum doit être supérieur ou égal au minimum.")
         return
@@ -270,21 +259,45 @@ def rename_references(form: Form, old: str, new: str) -> list[str]:
     return changed
 
 
-def edit_question(form: Form, name: str, post) -> tuple[Question | None, dict[str, str], list[str]]:
-    """Apply the edit form to the question ``name`` of the draft (in place).
-
-    Output: (the new question or None when invalid, errors by field, items whose references to a
-    renamed question were updated)."""
+def find_question(form: Form, name: str) -> Question | None:
+    """The question ``name`` of the draft (None when there is none, or when ``name`` is a page)."""
     located = item_path(form.items, name)
     if not located or isinstance(located[0][located[1]], Group):
-        return None, {"name": _("Question inconnue : %(name)s") % {"name": name}}, []
-    container, index = located
-    question, errors = build_question(form, post, original=container[index])
-    if errors:
-        return None, errors, []
+        return None
+    return located[0][located[1]]
+
+
+def replace_question(form: Form, name: str, question: Question) -> list[str]:
+    """Put ``question`` (checked by :func:`build_question`) in place of the question ``name`` of the
+    draft; a rename carries to every reference. Output: the items whose references were updated."""
+    container, index = item_path(form.items, name)
     container[index] = question
-    renamed = rename_references(form, name, question.name) if question.name != name else []
-    return question, {}, renamed
+    return rename_references(form, name, question.name) if question.name != name else []
+
+
+def add_question(form: Form, question: Question, page: str = "") -> None:
+    """Append ``question`` (checked by :func:`build_question`) to the page ``page`` of the draft, or
+    after the last item when there is no such page."""
+    located = item_path(form.items, page) if page else None
+    if located and isinstance(located[0][located[1]], Group):
+        located[0][located[1]].children.append(question)
+    else:
+        form.items.append(question)
+
+
+def add_page(form: Form, name: str, label: str) -> None:
+    """Append an empty page ``name`` titled ``label`` to the draft (``name`` checked by the caller)."""
+    form.items.append(Group(name=name, labels={FR: label or name}, appearance="field-list"))
+
+
+def move_item(form: Form, name: str, step: int) -> None:
+    """Move the question or page ``name`` one place up (``step`` −1) or down (+1) among its siblings."""
+    located = item_path(form.items, name)
+    if located:
+        container, index = located
+        other = index + step
+        if 0 <= other < len(container):
+            container[index], container[other] = container[other], container[index]
 
 
 def delete_item(form: Form, name: str) -> str | None:

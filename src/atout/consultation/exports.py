@@ -211,14 +211,47 @@ def write_csv(survey: Survey, path: Path, *, excel: bool = False) -> int:
     return max(count, 0)
 
 
-def write_xlsx(survey: Survey, target) -> int:
-    """Write the XLSX export (openpyxl write-only mode, constant memory); ``target`` is a path or file."""
-    from openpyxl import Workbook
+#: The size of an Excel sheet (Excel's specifications; openpyxl writes more, which Excel refuses to open).
+XLSX_MAX_COLUMNS = 16_384
+XLSX_MAX_ROWS = 1_048_576
 
+
+class TooLargeForXlsx(Exception):
+    """The export cannot fit one Excel sheet: ``columns`` and ``rows`` (header included) it would need."""
+
+    def __init__(self, columns: int, rows: int):
+        self.columns, self.rows = columns, rows
+        super().__init__(f"{columns:,} columns and {rows:,} rows; an Excel sheet holds at most "
+                         f"{XLSX_MAX_COLUMNS:,} columns and {XLSX_MAX_ROWS:,} rows")
+
+
+def xlsx_overflow(survey: Survey) -> TooLargeForXlsx | None:
+    """Why the survey's export cannot fit one Excel sheet (too many columns or rows), or None."""
+    width = len(columns(export_questions(survey)))
+    height = 1 + (survey.responses.filter(status=Response.Status.SUBMITTED).count() if width <= XLSX_MAX_COLUMNS else 0)
+    if width > XLSX_MAX_COLUMNS or height > XLSX_MAX_ROWS:
+        return TooLargeForXlsx(width, height)
+    return None
+
+
+def write_xlsx(survey: Survey, target) -> int:
+    """Write the XLSX export (openpyxl write-only mode, constant memory); ``target`` is a path or file.
+
+    Raises :class:`TooLargeForXlsx` (nothing written) when the export cannot fit one sheet. Characters
+    a workbook cannot hold (C0 controls, stored before answers were cleaned on input or brought by an
+    import) are left out of the cells."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    overflow = xlsx_overflow(survey)
+    if overflow is not None:
+        raise overflow
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("reponses")
     count = -1
     for line in rows(survey):
+        if ILLEGAL_CHARACTERS_RE.search("".join(line)):  # one search per row; cleaned cell by cell when needed
+            line = [ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in line]
         sheet.append(line)
         count += 1
     workbook.save(target)

@@ -9,7 +9,7 @@
   uses (``variable → category → persons``) — and :func:`generate` turns them into targets
   proportional to the population for a chosen sample size (largest remainder, summing exactly).
 - :func:`full_quota` tells whether a respondent falls in a full cell closed when full; the answering
-  view and :func:`services.submit` then screen the response out (status ``screened_out``).
+  view and :func:`services.store_submission` then screen the response out (status ``screened_out``).
 """
 
 from __future__ import annotations

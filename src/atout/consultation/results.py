@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 
 from atout.engine import surveystats
 from atout.engine.formats.xlsform import Form, Question
+from atout.engine.weighting import design_effect
 
 from .models import Answer, Response, Survey
 from .structure import form_from_dict, text
@@ -160,7 +161,7 @@ def crosstab(survey: Survey, question: Question, segment: str, weighted: bool, l
         sw += r["sw"]
         sw2 += r["sw2"]
     n = int(counts.sum())
-    deff = (n * sw2 / sw**2) if weighted and sw > 0 else 1.0
+    deff = (design_effect(n, sw, sw2) or 1.0) if weighted else 1.0
     labels = {c.name: text(c.labels, language) for c in question.choices}
     if not row_codes or not col_codes:
         return {"segment": segment, "rows": [], "columns": [], "cells": [], "chi2": None, "dof": 0, "p_value": None,
@@ -283,7 +284,7 @@ def direct_results(survey: Survey, *, language: str = "fr", segments: list[str] 
     deff = None
     if weighted:
         w = submitted.filter(weight__isnull=False).aggregate(sw=Sum("weight"), sw2=Sum(F("weight") * F("weight")), n=Count("id"))
-        deff = w["n"] * w["sw2"] / w["sw"] ** 2 if w["sw"] else None
+        deff = design_effect(w["n"], w["sw"], w["sw2"])
     return {
         "survey": survey.slug, "version": survey.current_version.number, "n": counts["n"], "weighted": weighted,
         "weighted_n": counts["weighted_n"], "deff": deff, "effective_n": (counts["weighted_n"] / deff) if deff else None,
@@ -629,7 +630,7 @@ def _tables_from(survey: Survey, form: Form, totals: dict, *, language: str, seg
         hexagon_rows.append({"dimension": dimension, "segment": "all", **_mean_dict(m)})
     deff = None
     if weighted:
-        deff = facts[2] * facts[5] / facts[4] ** 2 if facts[4] else None
+        deff = design_effect(facts[2], facts[4], facts[5])
     return {
         "survey": survey.slug, "version": survey.current_version.number, "n": facts[0], "weighted": weighted,
         "weighted_n": facts[2], "deff": deff, "effective_n": (facts[2] / deff) if deff else None,

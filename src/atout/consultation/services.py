@@ -54,15 +54,58 @@ class SubmissionRefused(Exception):
 # Structure
 
 
+def form_slug(form: Form) -> str:
+    """The survey slug an imported form gets by default: its form_id made a slug."""
+    return slugify(form.id.replace("_", "-"))[:80] or "questionnaire"
+
+
+@dataclass(frozen=True)
+class VersionChanges:
+    """What a new structure changes in the questions of a survey's published version (names, in
+    questionnaire order): questions ``added``, ``removed``, and ``changed`` (same name, another
+    type, wording, choices, condition or constraint)."""
+
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+
+
+def version_changes(survey: Survey, form: Form) -> VersionChanges:
+    """The changes ``form`` (as it would be published, with the profile page) brings to the
+    questions of the survey's published version (all added when it has none)."""
+    new = {q.name: q for q in with_profile(form_from_dict(form_to_dict(form))).questions()}
+    old = {}
+    if survey.current_version_id is not None:
+        old = {q.name: q for q in form_from_dict(survey.current_version.structure).questions()}
+    return VersionChanges(added=[n for n in new if n not in old], removed=[n for n in old if n not in new],
+                          changed=[n for n in new if n in old and new[n] != old[n]])
+
+
+class SurveyIsOpen(Exception):
+    """Importing would replace the published version of a survey that respondents are answering;
+    ``survey`` is that survey, ``changes`` the :class:`VersionChanges` the import would bring."""
+
+    def __init__(self, survey: Survey, changes: VersionChanges):
+        self.survey, self.changes = survey, changes
+        super().__init__(f"survey '{survey.slug}' is open")
+
+
 @transaction.atomic
-def import_form(form: Form, process, *, slug: str | None = None, status: str = Survey.Status.DRAFT,
-                layout: str | None = None) -> Survey:
-    """Create (or give a new version to) the survey of ``process`` described by ``form``; publishes it.
-    ``layout`` (Survey.Layout), when given, sets how it is presented to respondents."""
-    slug = slug or slugify(form.id.replace("_", "-"))[:80] or "questionnaire"
-    survey, _created = Survey.objects.get_or_create(
-        process=process, slug=slug, defaults={"title_fr": form.title[:200], "status": status},
-    )
+def import_form(form: Form, process, *, slug: str | None = None, status: str | None = None,
+                layout: str | None = None, new_version: bool = False) -> Survey:
+    """Create the survey of ``process`` described by ``form``, or give it a new version, and publish it.
+
+    ``slug``: by default :func:`form_slug`. ``status`` (Survey.Status), when given, is set; otherwise a
+    new survey is a draft and an existing one keeps its status. ``layout`` (Survey.Layout), when given,
+    sets how it is presented to respondents. A survey that is open keeps its respondents on its
+    published version unless ``new_version`` says to replace it (:class:`SurveyIsOpen` otherwise,
+    nothing changed); responses already collected keep the version they answered."""
+    slug = slug or form_slug(form)
+    survey = Survey.objects.select_for_update().filter(process=process, slug=slug).first()
+    if survey is None:
+        survey = Survey(process=process, slug=slug, status=status or Survey.Status.DRAFT)
+    elif survey.status == Survey.Status.OPEN and survey.current_version_id is not None and not new_version:
+        raise SurveyIsOpen(survey, version_changes(survey, form))
     survey.title_fr = form.title[:200]
     survey.draft = form_to_dict(form)
     if status:
@@ -208,8 +251,14 @@ def fingerprint(survey: Survey, answers: dict, key: str) -> str:
 # Responses
 
 
-def start_response(survey: Survey, *, user=None, invitation: Invitation | None = None) -> tuple[Response, str]:
-    """A partial response and the secret of its resume link (only its hash is stored)."""
+def start_response(survey: Survey, *, address: str | None = None, user=None,
+                   invitation: Invitation | None = None) -> tuple[Response, str]:
+    """A partial response and the secret of its resume link (only its hash is stored).
+
+    ``address`` (the respondent's network address, only its daily HMAC used): the start is counted
+    against ``survey.rate_limit``; past it, ``SubmissionRefused("rate")`` and nothing is stored."""
+    if address is not None and not allow(rate_key(address), survey.rate_limit):
+        raise SubmissionRefused("rate")
     token = new_token()
     response = Response.objects.create(
         survey=survey, version=survey.current_version, resume_hash=token_hash(token),
@@ -314,14 +363,66 @@ def profile_columns(answers: dict, places: Places | None = None) -> dict:
     return values
 
 
-def submit(response: Response, answers: dict, *, key: str = "", places: Places | None = None) -> Response:
-    """Store a partial response's answers in one transaction; nothing is stored if anything fails.
+#: The two ways a submission is stored, with the same outcome (the same rows, the same refusals):
+#: "statement", one SQL statement on PostgreSQL (:func:`_store_in_one_statement`), and "orm", the
+#: steps in one transaction under locks (:func:`_store`). :func:`store_submission` picks one.
+STATEMENT, ORM = "statement", "orm"
 
-    Refuses (``SubmissionRefused``) a closed survey, a used invitation, and a duplicate (same
-    answers from the same hashed address within 24 hours). Submitting twice returns the first.
-    A respondent of a full quota cell closed when full is screened out instead: the response is
-    returned with status ``screened_out`` and no answer is stored.
-    """
+
+def storage_paths(survey: Survey, *, partial: Response | None = None, address: str | None = None,
+                  invitation: Invitation | None = None) -> list[str]:
+    """The storage paths able to store this submission on this database, the one used first.
+
+    The one statement stores a whole public response counted for the rate limit, on PostgreSQL,
+    when no invitation is to be used and no quota closes when full (those need their locked steps)."""
+    paths = []
+    if partial is None and address is not None and invitation is None and connection.vendor == "postgresql" \
+            and not _has_closed_quotas(survey):
+        paths.append(STATEMENT)
+    paths.append(ORM)
+    return paths
+
+
+def store_submission(survey: Survey, answers: dict, *, partial: Response | None = None, address: str | None = None,
+                     user=None, invitation: Invitation | None = None, storage: str | None = None) -> Response:
+    """Store a submitted response and its answers, all or nothing: the one entry point of the
+    answering views (and of scripts) for storing answers.
+
+    Inputs: ``answers`` (question name → value, checked by :mod:`.answering`); ``partial``: the paged
+    layout's response, started on the consent page (where its user, invitation and rate count were
+    recorded), or None for a whole response sent in one request (the one-page layout: consent is
+    recorded now, and the submission is counted against ``survey.rate_limit`` for ``address``);
+    ``address``: the respondent's network address, used only through its daily HMAC
+    (:func:`rate_key`) for the rate count and the duplicate check — None for neither (scripts,
+    imports); ``storage``: None picks the first of :func:`storage_paths`, tests name one to compare.
+
+    Output: the response, ``submitted`` (with its receipt) or ``screened_out`` (a full quota cell
+    closed when full: no answer stored). Submitting a partial response twice returns the first.
+    Raises :class:`SubmissionRefused`: "closed", "rate", "duplicate" (same answers from the same
+    address within 24 hours), "invitation-used"."""
+    paths = storage_paths(survey, partial=partial, address=address, invitation=invitation)
+    path = storage or paths[0]
+    if path not in paths:
+        raise ValueError(f"storage {path!r} cannot store this submission on {connection.vendor} (possible: {paths})")
+    key = rate_key(address) if address is not None else ""
+    places = process_places(survey.process)
+    if partial is not None:
+        return _complete(partial, answers, key=key, places=places)
+    if survey.status != Survey.Status.OPEN:
+        raise SubmissionRefused("closed")
+    now = timezone.now()
+    response = Response(survey=survey, version_id=survey.current_version_id, consent_at=now, invitation=invitation,
+                        user=user if user is not None and user.is_authenticated else None)
+    if path == STATEMENT:
+        return _store_in_one_statement(response, answers, key=key, rate_limit=survey.rate_limit, places=places, now=now)
+    if key and not allow(key, survey.rate_limit, now):
+        raise SubmissionRefused("rate")
+    with transaction.atomic():
+        return _store(response, answers, key=key, places=places, now=now)
+
+
+def _complete(response: Response, answers: dict, *, key: str, places: Places | None) -> Response:
+    """Store a partial response's answers (the paged layout), under a lock on the response."""
     with transaction.atomic():
         locked = Response.objects.select_for_update().select_related("survey", "version").get(pk=response.pk)
         if locked.status == Response.Status.SUBMITTED:
@@ -331,28 +432,6 @@ def submit(response: Response, answers: dict, *, key: str = "", places: Places |
         if locked.status == Response.Status.SCREENED_OUT:
             return locked
         return _store(locked, answers, key=key, places=places)
-
-
-def submit_whole(survey: Survey, answers: dict, *, key: str = "", rate_limit: int | None = None, user=None,
-                 invitation: Invitation | None = None, places: Places | None = None) -> Response:
-    """Store a whole response sent in one request (the one-page questionnaire): the response row
-    and its answers in one transaction, with the same refusals and screen-out as :func:`submit`.
-    The respondent consented on the same page, so consent is recorded at the same time.
-
-    ``rate_limit`` (submissions per hour for the hashed address ``key``) is counted here, with the
-    response: past it, ``SubmissionRefused("rate")``."""
-    if survey.status != Survey.Status.OPEN:
-        raise SubmissionRefused("closed")
-    now = timezone.now()
-    response = Response(survey=survey, version_id=survey.current_version_id, consent_at=now, invitation=invitation,
-                        user=user if user is not None and user.is_authenticated else None)
-    if key and rate_limit is not None and invitation is None and connection.vendor == "postgresql" \
-            and not _has_closed_quotas(survey):
-        return _store_in_one_statement(response, answers, key=key, rate_limit=rate_limit, places=places, now=now)
-    if rate_limit is not None and not allow(key, rate_limit, now):
-        raise SubmissionRefused("rate")
-    with transaction.atomic():
-        return _store(response, answers, key=key, places=places, now=now)
 
 
 def find_survey(process_slug: str, slug: str) -> Survey | None:

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from atout.engine.weighting import design_effect
+
 Z95 = float(stats.norm.ppf(0.975))
 DEFAULT_K = 10  # respondents: fewer than this in a cell and the cell is not shown
 ANHOLT_DIMENSIONS = ("presence", "place", "potential", "pulse", "people", "prerequisites")
@@ -328,13 +330,11 @@ def crosstab(
     counts = np.bincount(flat, minlength=shape[0] * shape[1]).reshape(shape)
     weighted = np.bincount(flat, weights=w, minlength=shape[0] * shape[1]).reshape(shape)
     n = int(counts.sum())
-    deff = 1.0 if weights is None else _kish(w)
+    deff = 1.0
+    if weights is not None:
+        found = design_effect(w.size, float(w.sum()), float(np.dot(w, w)))
+        deff = 1.0 if found is None else found  # no positive weight: nothing to correct
     return _crosstab_result(counts, weighted, row_cats, col_cats, n, deff, k)
-
-
-def _kish(w: np.ndarray) -> float:
-    total = w.sum()
-    return float(w.size * np.dot(w, w) / (total * total)) if total > 0 else 1.0
 
 
 def _crosstab_result(counts, weighted, row_cats, col_cats, n, deff, k) -> Crosstab:

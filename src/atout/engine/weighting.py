@@ -62,13 +62,24 @@ class RakingResult:
     trimmed_count: int = 0
 
 
+def design_effect(n: float, sum_w: float, sum_w2: float) -> float | None:
+    """Kish's design effect due to unequal weights, ``n Σw² / (Σw)² = 1 + CV²`` (dimensionless),
+    from the weights' totals: ``n`` weights, their sum ``sum_w`` and the sum of their squares
+    ``sum_w2``. None when there is no weight or no positive total. The one place the formula is
+    written: from totals, so that a database aggregate (COUNT, SUM(w), SUM(w·w)) gives it without
+    loading the weights; :func:`kish_deff` computes the totals of an array."""
+    if not n or sum_w is None or sum_w2 is None or sum_w <= 0:
+        return None
+    return float(n * sum_w2 / (sum_w * sum_w))
+
+
 def kish_deff(weights: np.ndarray) -> float:
-    """Kish's design effect due to unequal weights: ``n Σw² / (Σw)² = 1 + CV²`` (dimensionless)."""
+    """Kish's design effect of ``weights`` (see :func:`design_effect`); ValueError without a positive weight."""
     w = np.asarray(weights, dtype=float)
-    total = w.sum()
-    if w.size == 0 or total <= 0:
+    deff = design_effect(w.size, float(w.sum()), float(np.dot(w, w)))
+    if deff is None:
         raise ValueError("design effect needs at least one positive weight")
-    return float(w.size * np.dot(w, w) / (total * total))
+    return deff
 
 
 def effective_sample_size(weights: np.ndarray) -> float:

@@ -1,13 +1,17 @@
 """``atout survey``: questionnaires from the command line.
 
-- ``import-xlsform FILE --process SLUG [--slug S] [--status draft|open|closed] [--layout pages|single] --json`` →
-  ``{"survey", "questions", "groups", "languages"}``; an invalid or unsupported file fails with every
-  problem by sheet, row and column, and nothing is imported.
+- ``import-xlsform FILE --process SLUG [--slug S] [--status draft|open|closed] [--layout pages|single]
+  [--new-version] --json`` → ``{"survey", "questions", "groups", "languages", "version", "layout",
+  "questions_added", "questions_removed", "questions_changed"}``; an invalid or unsupported file fails
+  with every problem by sheet, row and column, and nothing is imported. A new survey is a draft unless
+  ``--status`` says otherwise; an existing one keeps its status. Replacing the published version of an
+  open survey needs ``--new-version`` (it stays open; responses keep their version).
 - ``export-xlsform SURVEY --output FILE.xlsx``
 - ``results SURVEY [--segment zone ...] [--rebuild] --json``: frequencies / means with 95 % intervals,
   weighted when weights exist, cells under 10 respondents suppressed; from the stored sums, brought
   up to date automatically (``--rebuild`` recomputes them from every answer row).
-- ``export SURVEY --output FILE.csv|.xlsx [--excel]``: stable columns, streamed.
+- ``export SURVEY --output FILE.csv|.xlsx [--excel]``: stable columns, streamed; a survey too wide
+  (or long) for one Excel sheet fails for .xlsx, saying so, and writes nothing (CSV has no such limit).
 - ``import-responses FILE --survey SLUG --format limesurvey|kobo``: all-or-nothing.
 - ``weight SURVEY --margins MARGINS.csv | --insee age_band,zone [--trim LOW,HIGH] --json``: rake to
   ``variable,category,target`` or to the territory's INSEE margins (persons aged 15+ by age band and
@@ -49,9 +53,13 @@ def _import_args(parser):
     parser.add_argument("file", help="XLSForm .xlsx file")
     parser.add_argument("--process", required=True, help="slug of the process the survey belongs to")
     parser.add_argument("--slug", default=None, help="survey slug (default: the form_id setting)")
-    parser.add_argument("--status", default="draft", choices=["draft", "open", "closed"], help="status after import")
+    parser.add_argument("--status", default=None, choices=["draft", "open", "closed"],
+                        help="status after import (default: draft for a new survey, unchanged for an existing one)")
     parser.add_argument("--layout", default=None, choices=["pages", "single"],
                         help="one page per group (default for a new survey) or every question on one page")
+    parser.add_argument("--new-version", dest="new_version", action="store_true",
+                        help="replace the published version of a survey that is open (it stays open; "
+                             "responses already collected keep their version)")
     json_flag(parser)
 
 
@@ -121,6 +129,17 @@ def _purge_args(parser):
     json_flag(parser)
 
 
+def _open_survey_message(refused) -> str:
+    """Why an import into an open survey was refused, what it would change, and how to go on."""
+    survey, changes = refused.survey, refused.changes
+    answered = survey.responses.filter(status="submitted").count()
+    listed = "; ".join(f"{what}: {', '.join(names)}" for what, names in (
+        ("added", changes.added), ("removed", changes.removed), ("changed", changes.changed)) if names) or "no question changes"
+    return (f"survey '{survey.slug}' of process '{survey.process.slug}' is open ({answered} responses, version "
+            f"{survey.current_version.number}): importing would publish a new version to its respondents ({listed}). "
+            f"Add --new-version to do so (the survey stays open; responses already collected keep their version).")
+
+
 def find_survey(reference: str) -> Survey:
     process, _sep, slug = reference.rpartition("/")
     surveys = Survey.objects.filter(slug=slug)
@@ -150,7 +169,7 @@ class Command(GroupCommand):
         "quotas": ("quota cells: targets and live fill rates (optionally generated from INSEE margins)", _quotas_args),
     }
 
-    def do_import_xlsform(self, *, file, process, slug=None, status="draft", layout=None, **options):
+    def do_import_xlsform(self, *, file, process, slug=None, status=None, layout=None, new_version=False, **options):
         try:
             owner = Process.objects.get(slug=process)
         except Process.DoesNotExist:
@@ -159,9 +178,16 @@ class Command(GroupCommand):
             form = services.read_form_file(Path(file))
         except FormatError as exc:
             raise CommandError(str(exc)) from None
-        survey = services.import_form(form, owner, slug=slug, status=status, layout=layout)
+        existing = Survey.objects.filter(process=owner, slug=slug or services.form_slug(form)).first()
+        changes = services.version_changes(existing or Survey(process=owner), form)  # before the import publishes
+        try:
+            survey = services.import_form(form, owner, slug=slug, status=status, layout=layout, new_version=new_version)
+        except services.SurveyIsOpen as exc:
+            raise CommandError(_open_survey_message(exc)) from None
         return {"survey": survey.slug, "questions": len(form.questions()), "groups": len(form.groups()),
-                "languages": form.languages, "version": survey.current_version.number, "layout": survey.layout}
+                "languages": form.languages, "version": survey.current_version.number, "layout": survey.layout,
+                "status": survey.status, "questions_added": changes.added, "questions_removed": changes.removed,
+                "questions_changed": changes.changed}
 
     def do_export_xlsform(self, *, survey, output, **options):
         found = find_survey(survey)
@@ -176,7 +202,11 @@ class Command(GroupCommand):
         found = find_survey(survey)
         path = Path(output)
         if path.suffix.lower() == ".xlsx":
-            count = exports.write_xlsx(found, path)
+            try:
+                count = exports.write_xlsx(found, path)
+            except exports.TooLargeForXlsx as exc:
+                raise CommandError(f"{found.slug}: the export does not fit one Excel sheet ({exc}): export it as CSV "
+                                   f"instead, e.g. --output {path.with_suffix('.csv').name} (add --excel for Excel)") from None
         elif path.suffix.lower() == ".csv":
             count = exports.write_csv(found, path, excel=excel)
         else:
