@@ -38,7 +38,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "atout.web.adminsite.AdminConfig",  # django.contrib.admin, closed by default to non-superusers
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
