@@ -245,11 +245,15 @@ def delete_account(user) -> None:
     ambassador profile and stories (they carry their name and picture), directory entries linked to
     them. Anonymised (kept without any link to the person): opinion participations (votes and
     statements), survey responses, event registrations (name and e-mail erased, attendance kept),
-    recorded contributions (they become anonymous contributions).
+    recorded contributions (they become anonymous contributions). The journal keeps what the person
+    did under a pseudonym, without their name or address (:func:`atout.web.audit.forget`).
     """
     from django.apps import apps
 
+    from atout.web import audit
+
     with transaction.atomic():
+        audit.remember_personal_things(user)  # the ambassador profile and stories go before the account
         if user.email:
             Subscription.objects.filter(email__iexact=user.email).delete()
         for story in Story.objects.filter(ambassador__user=user):
