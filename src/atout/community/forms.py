@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
@@ -62,10 +61,8 @@ class SignupForm(ConsentFields):
     field_order = ["email", "password", "category", "commune", "newsletter", "invitations", "research"]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if get_user_model().objects.filter(username__iexact=email).exists() or get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("Un compte existe déjà avec cette adresse : connectez-vous."))
-        return email
+        # Whether the address has an account is never said here (services.sign_up answers by e-mail).
+        return self.cleaned_data["email"].lower()
 
     def clean_password(self):
         password = self.cleaned_data.get("password") or None
