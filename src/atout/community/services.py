@@ -44,6 +44,8 @@ LOGIN_LINK_LIFETIME = dt.timedelta(minutes=30)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 #: Content signatures of the accepted photo types (the file's own bytes, not its name, decide).
 PHOTO_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+#: Extension a stored photo gets, by its detected type (atout.web.uploads).
+PHOTO_EXTENSIONS = {"jpeg": ".jpg", "png": ".png"}
 
 
 def subterritory_of(process: Process, commune: Territory | None) -> Territory | None:
@@ -382,15 +384,12 @@ def _contact_for(process: Process, registration: Registration) -> Contact | None
 # --- ambassadors --------------------------------------------------------------------------------
 
 
-def check_photo(upload) -> str | None:
-    """An error message if the upload is not a JPEG/PNG under the size limit, judged by its bytes."""
-    if upload.size > PHOTO_MAX_BYTES:
-        return "size"
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(signature) for signature in PHOTO_SIGNATURES):
-        return "type"
-    return None
+def photo_name(kind: str) -> str:
+    """A new story photo's file name: random, with the extension of its detected type (never the
+    uploaded name, which a web server serving the media folder would trust)."""
+    import secrets
+
+    return f"{secrets.token_hex(16)}{PHOTO_EXTENSIONS[kind]}"
 
 
 def moderate_story(story: Story, *, publish: bool, user, reason: str = "") -> None:
