@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -192,8 +193,10 @@ def _too_many_requests(request, template: str, form):
     wait = throttle.hit(throttle.client_address(request))
     if wait is None:
         return None
-    form.add_error(None, _("Trop de demandes depuis votre connexion. Réessayez dans %(minutes)d minutes.")
-                   % {"minutes": throttle.minutes(wait)})
+    n = throttle.minutes(wait)
+    form.add_error(None, ngettext("Trop de demandes depuis votre connexion. Réessayez dans %(minutes)d minute.",
+                                  "Trop de demandes depuis votre connexion. Réessayez dans %(minutes)d minutes.",
+                                  n) % {"minutes": n})
     return render(request, template, {"form": form}, status=429)
 
 
