@@ -213,6 +213,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 ATOUT_LOGIN_MAX_FAILURES = int(os.environ.get("ATOUT_LOGIN_MAX_FAILURES", "5"))
 ATOUT_LOGIN_MAX_FAILURES_PER_CLIENT = int(os.environ.get("ATOUT_LOGIN_MAX_FAILURES_PER_CLIENT", "20"))
 ATOUT_LOGIN_COOLDOWN = int(os.environ.get("ATOUT_LOGIN_COOLDOWN", "900"))
+#: Sign-ups and sign-in link requests (each sends an e-mail) per client within ATOUT_LOGIN_COOLDOWN.
+ATOUT_MAIL_REQUESTS_PER_CLIENT = int(os.environ.get("ATOUT_MAIL_REQUESTS_PER_CLIENT", "10"))
 CSRF_COOKIE_HTTPONLY = True  # no script of ours reads the CSRF cookie
 
 # Content-Security-Policy (django-csp): everything from the site itself; no inline script (our scripts

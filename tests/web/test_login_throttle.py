@@ -140,6 +140,8 @@ def test_a_stranger_failing_on_purpose_does_not_lock_the_owner_out_of_a_known_br
     response = sign_in(owner, "equipe", PASSWORD, address="192.0.2.11")
     assert response.status_code == 302
     assert owner.session["_auth_user_id"] == str(users["team"].pk)
+    # The owner's sign-in does not lift the lock for strangers.
+    assert sign_in(client, "equipe", PASSWORD, address="198.51.100.67").status_code == 429
 
 
 def test_a_known_browser_has_its_own_failure_limit(client, users):

@@ -334,7 +334,7 @@ def personal_things(user) -> dict[str, set[str]]:
     collector.collect([user])
     things = defaultdict(set)
     for model, instances in collector.data.items():
-        if model is not User:
+        if model is not User and audited(model):  # only what the journal may have written about
             things[model._meta.label].update(str(obj.pk) for obj in instances)
     for related in User._meta.related_objects:
         if related.related_model._meta.label in PERSONAL_MODELS:

@@ -153,9 +153,10 @@ def record_failure(keys: list[tuple[str, int]], now: dt.datetime | None = None) 
 
 
 def reset(username: str, device: str | None = None) -> None:
-    """A successful sign-in: the username's (and the known browser's) failures are forgotten."""
-    keys = [username_key(username or "")] + ([device_key(device)] if device else [])
-    LoginThrottle.objects.filter(key__in=keys).delete()
+    """A successful sign-in: the failures it was counted against are forgotten — the known browser's,
+    or else the username's. (Signing in from a known browser leaves a stranger's lock on the account.)"""
+    key = device_key(device) if device else username_key(username or "")
+    LoginThrottle.objects.filter(key=key).delete()
 
 
 # ------------------------------------------------------------------------ requests sending e-mail
