@@ -10,6 +10,7 @@ Everything that differs between a laptop demo and production comes from the envi
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -38,7 +39,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "atout.web.adminsite.AdminConfig",  # django.contrib.admin, closed by default to non-superusers
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,12 +68,14 @@ MIDDLEWARE = [
     # Outermost: a lost database connection anywhere below becomes a clean 503 with Retry-After.
     "atout.web.middleware.DatabaseUnavailable",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "atout.web.middleware.RefuseNulCharacters",  # before any view can hand a NUL to PostgreSQL
     "atout.web.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -210,7 +213,39 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 ATOUT_LOGIN_MAX_FAILURES = int(os.environ.get("ATOUT_LOGIN_MAX_FAILURES", "5"))
 ATOUT_LOGIN_MAX_FAILURES_PER_CLIENT = int(os.environ.get("ATOUT_LOGIN_MAX_FAILURES_PER_CLIENT", "20"))
 ATOUT_LOGIN_COOLDOWN = int(os.environ.get("ATOUT_LOGIN_COOLDOWN", "900"))
+#: Sign-ups and sign-in link requests (each sends an e-mail) per client within ATOUT_LOGIN_COOLDOWN.
+ATOUT_MAIL_REQUESTS_PER_CLIENT = int(os.environ.get("ATOUT_MAIL_REQUESTS_PER_CLIENT", "10"))
 CSRF_COOKIE_HTTPONLY = True  # no script of ours reads the CSRF cookie
+
+# Content-Security-Policy (django-csp): everything from the site itself; no inline script (our scripts
+# are static files: web/atout.js); no plugin, no framing, forms posted to the site only.
+_logo_origin = urlsplit(ATOUT_THEME["logo"])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": [
+            "'self'",
+            # The survey pages' former inline script, focusing the error summary (now done by web/atout.js):
+            # allowed by its exact hash until src/atout/consultation/templates/consultation/{page,one_page}.html
+            # drop it. Any other inline script stays blocked.
+            "'sha256-ohEai8VtKOuOrQoiKS9rR3CvfGOD8V1M11fX+Uz9h0c='",
+        ],
+        # 'unsafe-inline' for styles only: the theme's colours (a <style> built from ATOUT_COLOR_*), and
+        # data-driven style attributes (map and chart swatches, quota bars, indentation of the action tree)
+        # in many templates. Styles cannot run code; scripts stay strict.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        # data: for the icons Swagger UI (/api/docs) and the admin draw from their style sheets; the theme's
+        # logo may live on another site.
+        "img-src": ["'self'", "data:"] + ([f"{_logo_origin.scheme}://{_logo_origin.netloc}"]
+                                          if _logo_origin.scheme in ("http", "https") and _logo_origin.netloc else []),
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Uploads: size limit in MB (atout.web.uploads); background tasks restarted after a worker died (atout.web.tasks).
 ATOUT_MAX_UPLOAD_MB = int(os.environ.get("ATOUT_MAX_UPLOAD_MB", "20"))

@@ -22,9 +22,15 @@ from atout.community.models import (
 from atout.opinion.models import Participant, Vote
 from atout.territories.models import Territory
 
+SIGNUP = "/communaute/compte/inscription/"
 
-def test_sign_up_with_a_password_records_profile_and_consents(client, db):
-    response = client.post("/communaute/compte/inscription/", {
+
+def _link_in(message) -> str:
+    return re.search(r"http://testserver(/\S+)", message.body).group(1)
+
+
+def test_sign_up_with_a_password_records_profile_and_consents(client, db, mailoutbox):
+    response = client.post(SIGNUP, {
         "email": "Nina@Example.org", "password": "une-phrase-de-passe-longue", "category": "young", "commune": "Dieulefit",
         "newsletter": "on",
     })
@@ -32,7 +38,70 @@ def test_sign_up_with_a_password_records_profile_and_consents(client, db):
     user = get_user_model().objects.get(username="nina@example.org")
     assert Profile.objects.get(user=user).commune.code == "26114"
     assert services.current_consents(user) == {"newsletter": True, "invitations": False, "research": False}
+    # Not signed in yet, and the password does not work yet: the address is confirmed by the e-mailed link.
+    assert client.get("/communaute/compte/").status_code == 302
+    assert client.post("/connexion/", {"username": "nina@example.org", "password": "une-phrase-de-passe-longue"}).status_code == 200
+    (message,) = mailoutbox
+    assert message.to == ["nina@example.org"] and "Bienvenue" in message.body
+    assert client.post(_link_in(message)).status_code == 302
     assert client.get("/communaute/compte/").status_code == 200  # signed in
+    client.post("/deconnexion/")
+    response = client.post("/connexion/", {"username": "nina@example.org", "password": "une-phrase-de-passe-longue"})
+    assert response.status_code == 302  # the chosen password works from then on
+
+
+def _visible(response) -> tuple:
+    """What a visitor can tell from a sign-up answer: status, where it leads, the page it leads to."""
+    page = response.client.get(response.url).content.decode() if response.status_code == 302 else ""
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+    return response.status_code, response.get("Location"), page
+
+
+def test_sign_up_answers_the_same_whether_or_not_the_address_has_an_account(db, mailoutbox):
+    from django.test import Client
+
+    existing = services.create_participant(email="deja@example.org", password="un-ancien-mot-de-passe", category="citizen",
+                                           commune=None, consents={})
+    before = existing.password
+    answers = []
+    for email in ("nouvelle@example.org", "DEJA@example.org"):
+        response = Client().post(SIGNUP, {"email": email, "password": "une-phrase-de-passe-longue", "category": "citizen"},
+                                 REMOTE_ADDR="192.0.2.30")
+        answers.append(_visible(response))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 302 and "courriel" in answers[0][2]
+    # Each address got one e-mail: a welcome to the new one, "you already have an account" to the other.
+    assert [m.to for m in mailoutbox] == [["nouvelle@example.org"], ["deja@example.org"]]
+    assert "Bienvenue" in mailoutbox[0].body
+    assert "déjà un compte" in mailoutbox[1].body
+    existing.refresh_from_db()
+    assert existing.password == before  # nothing changed on the existing account
+    assert get_user_model().objects.filter(email__iexact="deja@example.org").count() == 1
+    # The link in the second e-mail signs its owner in, as a sign-in link would.
+    client = Client()
+    assert client.post(_link_in(mailoutbox[1])).status_code == 302
+    assert client.get("/communaute/compte/").status_code == 200
+
+
+def test_sign_up_and_link_requests_are_throttled_per_client(db, settings, mailoutbox):
+    from django.test import Client
+
+    settings.ATOUT_MAIL_REQUESTS_PER_CLIENT = 3
+    client = Client()
+    for i in range(2):
+        response = client.post(SIGNUP, {"email": f"robot{i}@example.org", "category": "citizen"}, REMOTE_ADDR="198.51.100.80")
+        assert response.status_code == 302
+    assert client.post("/communaute/compte/lien/", {"email": "robot0@example.org"}, REMOTE_ADDR="198.51.100.80").status_code == 302
+    response = client.post(SIGNUP, {"email": "robot9@example.org", "category": "citizen"}, REMOTE_ADDR="198.51.100.80")
+    assert response.status_code == 429
+    assert "Trop de demandes" in response.content.decode()
+    assert not get_user_model().objects.filter(email="robot9@example.org").exists()
+    response = client.post("/communaute/compte/lien/", {"email": "robot0@example.org"}, REMOTE_ADDR="198.51.100.80")
+    assert response.status_code == 429
+    assert len(mailoutbox) == 3
+    # Another client is not affected.
+    assert Client().post(SIGNUP, {"email": "robot9@example.org", "category": "citizen"},
+                         REMOTE_ADDR="198.51.100.81").status_code == 302
 
 
 def test_sign_up_refuses_an_unknown_commune(client, db):

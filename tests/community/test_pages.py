@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import icalendar
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +11,17 @@ from django.utils import timezone
 from atout.community.models import Ambassador, EngagementEvent, Event, Registration, Story
 from atout.territories.models import Territory
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def _image(kind: str, size=(4, 3)) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (230, 159, 0)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+PNG = _image("PNG")
+JPEG = _image("JPEG")
 
 
 def _event(process, *, days=10, capacity=30, commune="26362"):
@@ -75,6 +86,38 @@ def test_a_story_photo_is_checked_by_its_content_and_size(client, drome, users, 
     Story.objects.filter(pk=story.pk).update(status="published")
     response = client.get(photo_url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
+
+
+def test_a_story_photo_is_stored_under_the_extension_of_its_content(client, drome, users, settings, tmp_path):
+    """Whatever its name (« photo.html » here), a photo is stored as .png or .jpg, by its content, under a
+    generated name: a web server serving the media folder by extension never sees an HTML file."""
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(users["participant"])
+    url = f"/communaute/{drome.slug}/ambassadeurs/"
+    client.post(url + "devenir/", {"display_name": "Hab.", "kind": "resident", "commune": "26362", "consent_publish": "on"})
+    for title, name, content, suffix in [("A", "photo.html", PNG, ".png"), ("B", "vue.png", JPEG, ".jpg"),
+                                         ("C", "../../sans-extension", JPEG, ".jpg")]:
+        photo = SimpleUploadedFile(name, content, content_type="text/html")
+        response = client.post(url + "recit/", {"title": title, "text": "x", "photo": photo, "consent_publish": "on"})
+        assert response.status_code == 302
+        stored = Path(Story.objects.get(title=title).photo.path)
+        assert stored.suffix == suffix and stored.read_bytes() == content
+        assert stored.parent == tmp_path / "community" / "stories"
+        assert Path(name).stem not in stored.name
+
+
+def test_a_story_photo_declaring_too_many_pixels_is_refused(client, drome, users, settings, tmp_path):
+    from tests.web.test_uploads import png_declaring
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(users["participant"])
+    url = f"/communaute/{drome.slug}/ambassadeurs/"
+    client.post(url + "devenir/", {"display_name": "Hab.", "kind": "resident", "commune": "26362", "consent_publish": "on"})
+    bomb = SimpleUploadedFile("bombe.png", png_declaring(60000, 60000), content_type="image/png")
+    response = client.post(url + "recit/", {"title": "Bombe", "text": "x", "photo": bomb, "consent_publish": "on"})
+    assert response.status_code == 400
+    assert "image trop grande (60000 × 60000 pixels" in response.content.decode().replace("\u202f", " ").replace("\xa0", " ")
+    assert not Story.objects.filter(title="Bombe").exists()
 
 
 def test_the_wall_counts_approved_ambassadors_by_category_and_subterritory(client, drome):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,4 +108,76 @@ def test_the_admin_sign_in_is_throttled_too(client, users):
     response = client.post(url, {"username": "admin", "password": "demo-admin-drome", "next": "/admin/"},
                            REMOTE_ADDR="203.0.113.9")
     assert "_auth_user_id" not in client.session
-    assert "Trop de tentatives" in response.content.decode()
+    # The same answer as the site's sign-in page: 429 and the lock message.
+    assert response.status_code == 429
+    assert "Trop de tentatives de connexion échouées" in response.content.decode()
+    assert "réessayez dans 15 minutes" in response.content.decode()
+
+
+def test_the_admin_sign_in_is_refused_with_429_when_the_client_is_locked(client, users):
+    for i in range(20):
+        sign_in(client, f"inconnu{i}", "faux", address="203.0.113.60")
+    response = client.post(reverse("admin:login"), {"username": "admin", "password": "demo-admin-drome"},
+                           REMOTE_ADDR="203.0.113.60")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def _known_browser(username="equipe", password=PASSWORD, address="192.0.2.10"):
+    """A browser where the account's owner signed in before (then signed out)."""
+    browser = Client()
+    assert sign_in(browser, username, password, address).status_code == 302
+    assert throttle.DEVICE_COOKIE in browser.cookies
+    browser.post(reverse("logout"))
+    return browser
+
+
+def test_a_stranger_failing_on_purpose_does_not_lock_the_owner_out_of_a_known_browser(client, users):
+    owner = _known_browser()
+    fail(client, 5, address="198.51.100.66")  # a stranger locks the account
+    assert sign_in(client, "equipe", PASSWORD, address="198.51.100.67").status_code == 429  # for strangers
+    # The owner, from the browser they signed in with before, still signs in (from any address).
+    response = sign_in(owner, "equipe", PASSWORD, address="192.0.2.11")
+    assert response.status_code == 302
+    assert owner.session["_auth_user_id"] == str(users["team"].pk)
+    # The owner's sign-in does not lift the lock for strangers.
+    assert sign_in(client, "equipe", PASSWORD, address="198.51.100.67").status_code == 429
+
+
+def test_a_known_browser_has_its_own_failure_limit(client, users):
+    owner = _known_browser()
+    fail(owner, 5, address="192.0.2.12")
+    assert sign_in(owner, "equipe", PASSWORD, address="192.0.2.12").status_code == 429
+    # Those failures were the browser's: a fresh browser of the owner is not locked by them.
+    assert sign_in(client, "equipe", PASSWORD, address="192.0.2.13").status_code == 302
+
+
+def test_a_browser_known_to_one_account_is_a_stranger_to_another(client, users):
+    owner = _known_browser("admin", "demo-admin-drome")
+    fail(client, 5, address="198.51.100.68")
+    assert sign_in(owner, "equipe", PASSWORD, address="192.0.2.14").status_code == 429
+
+
+def test_a_forged_known_browser_cookie_is_ignored(client, users):
+    fail(client, 5, address="198.51.100.69")
+    client.cookies[throttle.DEVICE_COOKIE] = "forged:cookie"
+    assert sign_in(client, "equipe", PASSWORD, address="198.51.100.69").status_code == 429
+
+
+def test_the_client_lock_applies_to_known_browsers_too(client, users):
+    owner = _known_browser()
+    for i in range(20):
+        sign_in(owner, f"inconnu{i}", "faux", address="203.0.113.61")
+    assert sign_in(owner, "equipe", PASSWORD, address="203.0.113.61").status_code == 429
+
+
+def test_the_admin_sign_in_makes_the_browser_known(client, users):
+    response = client.post(reverse("admin:login"), {"username": "admin", "password": "demo-admin-drome", "next": "/admin/"},
+                           REMOTE_ADDR="192.0.2.20")
+    assert response.status_code == 302
+    assert client.cookies[throttle.DEVICE_COOKIE]["httponly"]
+    client.post(reverse("logout"))
+    fail(Client(), 5, username="admin", address="198.51.100.70")
+    response = client.post(reverse("admin:login"), {"username": "admin", "password": "demo-admin-drome", "next": "/admin/"},
+                           REMOTE_ADDR="192.0.2.21")
+    assert response.status_code == 302

@@ -135,3 +135,49 @@ def test_the_polis_import_page_refuses_an_archive_climbing_out(client, users, dr
     response = client.post(reverse("opinion:import", kwargs={"slug": "drome"}), {"slug": "evadee", "archive": archive})
     assert response.status_code == 400
     assert "nom de fichier dangereux dans l&#x27;archive : ../../settings.py" in response.content.decode()
+
+
+# ------------------------------------------------------------------------------------------- images
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A small file whose header declares ``width`` × ``height`` pixels (a decompression bomb would then
+    inflate its few compressed bytes into gigabytes)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * (3 * width + 1) * 4)) + chunk(b"IEND", b""))
+
+
+def jpeg_declaring(width: int, height: int) -> bytes:
+    """A real 8×8 JPEG (Pillow) whose frame header is rewritten to declare ``width`` × ``height``."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (230, 159, 0)).save(buffer, "JPEG")
+    data = bytearray(buffer.getvalue())
+    sof = data.index(b"\xff\xc0")  # baseline frame: length (2), precision (1), height (2), width (2)
+    data[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("name", "make"), [("bombe.png", png_declaring), ("bombe.jpg", jpeg_declaring)])
+def test_an_image_declaring_too_many_pixels_is_refused(name, make):
+    bomb = upload(name, make(60000, 60000))
+    assert bomb.size < 1024 * 1024
+    with pytest.raises(forms.ValidationError) as refused:
+        check_upload(bomb, ["png", "jpeg"])
+    text = refused.value.messages[0].replace("\u202f", " ").replace("\xa0", " ")
+    assert name in text and "image trop grande (60000 × 60000 pixels" in text and "60 millions de pixels au plus" in text
+
+
+def test_images_within_the_pixel_limit_are_accepted():
+    assert check_upload(upload("photo.png", png_declaring(8000, 6000)), ["png", "jpeg"]) == "png"
+    assert check_upload(upload("photo.jpg", jpeg_declaring(8000, 6000)), ["png", "jpeg"]) == "jpeg"
+
+
+def test_a_file_with_an_image_signature_but_no_image_is_refused():
+    with pytest.raises(forms.ValidationError) as refused:
+        check_upload(upload("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64), ["png", "jpeg"])
+    assert "photo.png : image PNG illisible" in refused.value.messages[0]

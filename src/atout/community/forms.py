@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from atout.territories.models import Level, Territory
-from atout.web.uploads import UploadField
+from atout.web.uploads import UploadField, check_upload
 
 from .models import Ambassador, Category, Newsletter, Purpose, Story
 
@@ -62,10 +61,8 @@ class SignupForm(ConsentFields):
     field_order = ["email", "password", "category", "commune", "newsletter", "invitations", "research"]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if get_user_model().objects.filter(username__iexact=email).exists() or get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("Un compte existe déjà avec cette adresse : connectez-vous."))
-        return email
+        # Whether the address has an account is never said here (services.sign_up answers by e-mail).
+        return self.cleaned_data["email"].lower()
 
     def clean_password(self):
         password = self.cleaned_data.get("password") or None
@@ -124,16 +121,23 @@ class StoryForm(forms.ModelForm):
         return True
 
     def clean_photo(self):
-        from .services import PHOTO_MAX_BYTES, check_photo
+        """A JPEG or PNG by its content (Pillow reads its header), under the size and pixel limits,
+        renamed after its content: a random name and the extension of what it is (.png, .jpg),
+        whatever it was called."""
+        from .services import PHOTO_MAX_BYTES, photo_name
 
         photo = self.cleaned_data.get("photo")
-        if not photo:
+        if not photo or not hasattr(photo, "size"):
             return photo
-        problem = check_photo(photo)
-        if problem == "size":
-            raise forms.ValidationError(_("Photo trop lourde : %(mb)s Mo au plus.") % {"mb": PHOTO_MAX_BYTES // (1024 * 1024)})
-        if problem == "type":
-            raise forms.ValidationError(_("Ce fichier n'est pas une photo JPEG ou PNG."))
+        try:
+            kind = check_upload(photo, ["jpeg", "png"], max_bytes=PHOTO_MAX_BYTES)
+        except forms.ValidationError as exc:
+            if exc.code == "too_large":
+                raise forms.ValidationError(_("Photo trop lourde : %(mb)s Mo au plus.") % {"mb": PHOTO_MAX_BYTES // (1024 * 1024)}) from exc
+            if exc.code in ("wrong_type", "empty", "unsafe_archive"):
+                raise forms.ValidationError(_("Ce fichier n'est pas une photo JPEG ou PNG.")) from exc
+            raise
+        photo.name = photo_name(kind)
         return photo
 
 

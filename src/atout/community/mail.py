@@ -59,11 +59,26 @@ def _send(to: str, subject: str, body: str, *, headers: dict | None = None, conn
 # --- accounts and events ------------------------------------------------------------------------
 
 
-def send_login_link(user, link: str) -> None:
-    _send(user.email, _("Votre lien de connexion"), _(
-        "Bonjour,\n\nPour vous connecter, ouvrez ce lien (valable 30 minutes, une seule fois) :\n%(link)s\n\n"
-        "Si vous n'avez rien demandé, ignorez ce message."
-    ) % {"link": link})
+def send_login_link(user, link: str, *, reason: str = "sign-in") -> None:
+    """A sign-in link: asked for ("sign-in"), welcoming a new account ("welcome"), or answering a
+    sign-up with the address of an existing account ("exists")."""
+    if reason == "welcome":
+        subject, body = _("Bienvenue : confirmez votre adresse"), _(
+            "Bonjour,\n\nBienvenue ! Pour confirmer votre adresse et vous connecter, ouvrez ce lien "
+            "(valable 30 minutes, une seule fois) :\n%(link)s\n\n"
+            "Si vous aviez choisi un mot de passe, il fonctionnera ensuite. "
+            "Si vous n'avez pas créé de compte, ignorez ce message.")
+    elif reason == "exists":
+        subject, body = _("Vous avez déjà un compte"), _(
+            "Bonjour,\n\nQuelqu'un, sans doute vous, a demandé à créer un compte avec cette adresse, "
+            "mais vous avez déjà un compte. Pour vous connecter, ouvrez ce lien "
+            "(valable 30 minutes, une seule fois) :\n%(link)s\n\n"
+            "Si vous n'avez rien demandé, ignorez ce message : votre compte n'a pas changé.")
+    else:
+        subject, body = _("Votre lien de connexion"), _(
+            "Bonjour,\n\nPour vous connecter, ouvrez ce lien (valable 30 minutes, une seule fois) :\n%(link)s\n\n"
+            "Si vous n'avez rien demandé, ignorez ce message.")
+    _send(user.email, subject, body % {"link": link})
 
 
 def registration_token(registration: Registration) -> str:

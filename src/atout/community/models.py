@@ -176,6 +176,9 @@ class LoginToken(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_tokens")
     token_hash = models.CharField(max_length=64, unique=True)
+    #: Hash of the password chosen at sign-up (Django's format): set on the account when this link, the
+    #: welcome link, is used, so that the password works only once the address is confirmed.
+    password = models.CharField(max_length=128, blank=True)
     expires = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)

@@ -44,6 +44,8 @@ LOGIN_LINK_LIFETIME = dt.timedelta(minutes=30)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 #: Content signatures of the accepted photo types (the file's own bytes, not its name, decide).
 PHOTO_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+#: Extension a stored photo gets, by its detected type (atout.web.uploads).
+PHOTO_EXTENSIONS = {"jpeg": ".jpg", "png": ".png"}
 
 
 def subterritory_of(process: Process, commune: Territory | None) -> Territory | None:
@@ -169,26 +171,66 @@ def current_consents(user) -> dict[str, bool]:
     return state
 
 
-def create_login_link(user, base_url: str) -> str:
-    """Send ``user`` a one-time sign-in link; returns the link (tests read it from the mail instead)."""
+def create_login_link(user, base_url: str, *, reason: str = "sign-in", password: str = "") -> str:
+    """Send ``user`` a one-time sign-in link; returns the link (tests read it from the mail instead).
+
+    ``reason``: "sign-in" (asked on the link page), "welcome" (a new account; ``password`` is the hash
+    of the password chosen at sign-up, set when the link is used) or "exists" (someone tried to sign up
+    with the address of this account)."""
     token = new_token()
-    LoginToken.objects.create(user=user, token_hash=token_hash(token), expires=timezone.now() + LOGIN_LINK_LIFETIME)
+    LoginToken.objects.create(user=user, token_hash=token_hash(token), password=password,
+                              expires=timezone.now() + LOGIN_LINK_LIFETIME)
     from django.urls import reverse
 
     link = base_url.rstrip("/") + reverse("community:login_link", kwargs={"token": token})
-    mail.send_login_link(user, link)
+    mail.send_login_link(user, link, reason=reason)
     return link
 
 
 def use_login_token(token: str):
-    """The user of a valid, unused, unexpired token, which is then spent; None otherwise."""
+    """The user of a valid, unused, unexpired token, which is then spent; None otherwise. A welcome
+    link also sets the password chosen at sign-up."""
     with transaction.atomic():
         login = LoginToken.objects.select_for_update().filter(token_hash=token_hash(token)).select_related("user").first()
         if login is None or login.used_at is not None or login.expires < timezone.now():
             return None
         login.used_at = timezone.now()
         login.save(update_fields=["used_at"])
+        if login.password:
+            login.user.password = login.password
+            login.user.save(update_fields=["password"])
         return login.user
+
+
+def sign_up(*, email: str, password: str | None, category: str, commune: Territory | None,
+            consents: dict[str, bool], base_url: str) -> None:
+    """Sign-up whose outcome a visitor cannot tell apart whether the address has an account or not:
+    either way the address receives one e-mail with a sign-in link — a welcome for a new account
+    (created now; the chosen password works once the link is used, which confirms the address), or
+    "you already have an account" for an existing one (left unchanged)."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import IntegrityError
+
+    email = email.lower()
+    # Hashed on both paths, so that the answer takes as long either way.
+    pending = make_password(password) if password else ""
+    existing = _account_of(email)
+    if existing is None:
+        try:
+            user = create_participant(email=email, password=None, category=category, commune=commune, consents=consents)
+        except IntegrityError:  # the same address signed up at the same moment
+            existing = _account_of(email)
+        else:
+            create_login_link(user, base_url, reason="welcome", password=pending)
+            return
+    if existing is not None and existing.is_active:
+        create_login_link(existing, base_url, reason="exists")
+
+
+def _account_of(email: str):
+    from django.db.models import Q
+
+    return get_user_model().objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).order_by("pk").first()
 
 
 def personal_data(user) -> dict:
@@ -245,11 +287,15 @@ def delete_account(user) -> None:
     ambassador profile and stories (they carry their name and picture), directory entries linked to
     them. Anonymised (kept without any link to the person): opinion participations (votes and
     statements), survey responses, event registrations (name and e-mail erased, attendance kept),
-    recorded contributions (they become anonymous contributions).
+    recorded contributions (they become anonymous contributions). The journal keeps what the person
+    did under a pseudonym, without their name or address (:func:`atout.web.audit.forget`).
     """
     from django.apps import apps
 
+    from atout.web import audit
+
     with transaction.atomic():
+        audit.remember_personal_things(user)  # the ambassador profile and stories go before the account
         if user.email:
             Subscription.objects.filter(email__iexact=user.email).delete()
         for story in Story.objects.filter(ambassador__user=user):
@@ -338,15 +384,12 @@ def _contact_for(process: Process, registration: Registration) -> Contact | None
 # --- ambassadors --------------------------------------------------------------------------------
 
 
-def check_photo(upload) -> str | None:
-    """An error message if the upload is not a JPEG/PNG under the size limit, judged by its bytes."""
-    if upload.size > PHOTO_MAX_BYTES:
-        return "size"
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(signature) for signature in PHOTO_SIGNATURES):
-        return "type"
-    return None
+def photo_name(kind: str) -> str:
+    """A new story photo's file name: random, with the extension of its detected type (never the
+    uploaded name, which a web server serving the media folder would trust)."""
+    import secrets
+
+    return f"{secrets.token_hex(16)}{PHOTO_EXTENSIONS[kind]}"
 
 
 def moderate_story(story: Story, *, publish: bool, user, reason: str = "") -> None:

@@ -16,11 +16,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from atout.engine.formats.errors import FormatError
-from atout.web import access
+from atout.web import access, throttle
 
 from . import engagement, ical, mail, services
 from .forms import (
@@ -187,21 +188,34 @@ def attendance(request, slug, event):
 # --- accounts -----------------------------------------------------------------------------------
 
 
+def _too_many_requests(request, template: str, form):
+    """The form again, with 429 and when to retry: this client asked for too many e-mails."""
+    wait = throttle.hit(throttle.client_address(request))
+    if wait is None:
+        return None
+    n = throttle.minutes(wait)
+    form.add_error(None, ngettext("Trop de demandes depuis votre connexion. Réessayez dans %(minutes)d minute.",
+                                  "Trop de demandes depuis votre connexion. Réessayez dans %(minutes)d minutes.",
+                                  n) % {"minutes": n})
+    return render(request, template, {"form": form}, status=429)
+
+
 @access.public
 def signup(request):
+    """Sign up; the answer is the same whether the address has an account or not (services.sign_up
+    tells by e-mail), and sign-ups are limited per client."""
     if request.user.is_authenticated:
         return redirect("community:account")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refused = _too_many_requests(request, "community/signup.html", form)
+        if refused:
+            return refused
         data = form.cleaned_data
-        user = services.create_participant(email=data["email"], password=data["password"], category=data["category"],
-                                           commune=data["commune"], consents=form.consents())
-        if data["password"]:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Bienvenue ! Votre compte est créé."))
-            return redirect("community:account")
-        services.create_login_link(user, _base_url(request))
-        messages.success(request, _("Compte créé : ouvrez le lien de connexion envoyé à votre adresse."))
+        services.sign_up(email=data["email"], password=data["password"], category=data["category"],
+                         commune=data["commune"], consents=form.consents(), base_url=_base_url(request))
+        messages.success(request, _("Un courriel vient d'être envoyé à cette adresse : ouvrez le lien qu'il contient "
+                                    "pour vous connecter (valable 30 minutes)."))
         return redirect("community:link")
     return render(request, "community/signup.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -211,6 +225,9 @@ def link(request):
     """Ask for a sign-in link; the answer is the same whether the address is known or not."""
     form = LinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refused = _too_many_requests(request, "community/link.html", form)
+        if refused:
+            return refused
         user = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
         if user is not None:
             services.create_login_link(user, _base_url(request))

@@ -1,11 +1,9 @@
-"""Admin: the audit log (read only), and the admin's own sign-in throttled like the site's."""
+"""Admin: the audit log (read only). The site itself (closed by default to non-superusers, sign-in
+throttled like the site's) is :class:`atout.web.adminsite.AtoutAdminSite`."""
 
 from django.contrib import admin
 
-from .login import ThrottledAdminAuthenticationForm
 from .models import AuditEntry
-
-admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(AuditEntry)

@@ -14,7 +14,7 @@ class WebConfig(AppConfig):
     label = "web"
 
     def ready(self):
-        from . import audit
+        from . import audit, checks  # noqa: F401 - registers the deployment checks
 
         audit.connect()
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="atout-cache-table")

@@ -15,18 +15,26 @@ Anonymous visitors' actions are not recorded, and neither is high-volume partici
 responses and answers, votes, rate counters, deliveries…: :data:`EXCLUDED_MODELS`). No personal data
 is written: values of personal or secret fields (:data:`HIDDEN_FIELDS`) and of whole personal models
 (:data:`PERSONAL_MODELS`) are replaced by the mere fact that they changed.
+
+When an account is deleted, by any path (its owner, the admin, a script), :func:`forget` erases the
+person from the journal and from the admin's history (``django_admin_log``): see its docstring.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import secrets
+from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import models, router
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 
 from .models import AuditEntry
 
@@ -79,6 +87,18 @@ class Actor:
 _current: ContextVar = ContextVar("atout_audit_actor", default=None)
 
 
+@dataclass
+class Erasing:
+    """Accounts deleted in this context (a request, a command): user name → pseudonym, and their
+    things (object type → ids) whose deletion entries are written without any label (:func:`forget`)."""
+
+    pseudonyms: dict
+    things: dict
+
+
+_erasing: ContextVar = ContextVar("atout_audit_erasing", default=None)
+
+
 def current_actor() -> Actor | None:
     value = _current.get()
     if value is None or isinstance(value, Actor):
@@ -100,9 +120,11 @@ class AuditMiddleware:
 
     def __call__(self, request):
         token = _current.set(request)
+        erasing = _erasing.set(None)
         try:
             return self.get_response(request)
         finally:
+            _erasing.reset(erasing)
             _current.reset(token)
 
 
@@ -134,8 +156,16 @@ def record(action: str, *, obj=None, object_type: str = "", object_id="", label:
         process = _process_id(obj) if process is _UNSET else process
     if process is _UNSET:
         process = None
+    username = username or (user.get_username() if user else "")
+    erasing = _erasing.get()
+    if erasing is not None:  # an account is being deleted: its cascade is written without the person
+        if username in erasing.pseudonyms:
+            user, username = None, erasing.pseudonyms[username]
+        if str(object_id or "") in erasing.things.get(object_type, ()):
+            label = _anonymous_label(object_type, object_id)
+            changes = {name: [None, None] for name in (changes or {})}
     return AuditEntry.objects.create(
-        user=user if getattr(user, "pk", None) else None, username=(username or (user.get_username() if user else ""))[:150],
+        user=user if getattr(user, "pk", None) else None, username=username[:150],
         process_id=getattr(process, "pk", process), action=action, object_type=object_type[:100],
         object_id=str(object_id or "")[:64], object_label=label[:200], changes=changes or {})
 
@@ -275,8 +305,6 @@ def _on_post_delete(sender, instance, **kwargs):
     if isinstance(instance, Process):
         # Entries written while its contents were deleted point at it: keep them, without the link.
         AuditEntry.objects.filter(process_id=instance.pk).update(process=None)
-    if isinstance(instance, get_user_model()):
-        AuditEntry.objects.filter(user_id=instance.pk).update(user=None)
     if not audited(sender):
         return
     actor = current_actor()
@@ -286,9 +314,158 @@ def _on_post_delete(sender, instance, **kwargs):
     record(AuditEntry.Action.DELETE, obj=instance, process=process_id, user=actor.user, username=actor.username)
 
 
+# ---------------------------------------------------------------------------------------------
+# Erasing a deleted account from the journal (GDPR)
+
+#: How a deleted account signs its entries; the number is random, drawn once per deleted account.
+PSEUDONYM = "compte supprimé #{}"
+#: What replaces a text of the admin's history that named the person.
+ERASED = "[supprimé]"
+
+
+def personal_things(user) -> dict[str, set[str]]:
+    """Object type → ids of the person's own things: everything deleted with the account (its roles,
+    API tokens, ambassador profile and stories, priorities…, at any depth) and directory contacts
+    linked to it. Called before the deletion; :func:`forget` empties the journal's labels of them."""
+    from django.contrib.admin.utils import NestedObjects
+
+    User = get_user_model()
+    collector = NestedObjects(using=router.db_for_write(User))
+    collector.collect([user])
+    things = defaultdict(set)
+    for model, instances in collector.data.items():
+        if model is not User and audited(model):  # only what the journal may have written about
+            things[model._meta.label].update(str(obj.pk) for obj in instances)
+    for related in User._meta.related_objects:
+        if related.related_model._meta.label in PERSONAL_MODELS:
+            ids = related.related_model._base_manager.filter(**{related.field.name: user}).values_list("pk", flat=True)
+            things[related.related_model._meta.label].update(str(pk) for pk in ids)
+    return things
+
+
+def remember_personal_things(user) -> None:
+    """For a deletion that removes some of the person's things before the account itself (the
+    community's account deletion): list them while they exist."""
+    user._audit_things = personal_things(user)
+
+
+def identifying_texts(user) -> list[str]:
+    """The texts that name the person: e-mail address, user name when it is an e-mail address, full
+    name. (A bare first name or a short user name would match unrelated labels.)"""
+    full_name = f"{user.first_name} {user.last_name}".strip() if user.first_name and user.last_name else ""
+    texts = [user.email, user.username if "@" in user.username else "", full_name]
+    return sorted({t for t in texts if t and len(t) >= 5})
+
+
+def _on_pre_delete_user(sender, instance, **kwargs):
+    """Before an account is deleted (by any path): erase it from the journal, and have the entries
+    that its deletion writes next (its roles, tokens, ambassador profile… deleted with it, in an order
+    Django does not fix) written without it."""
+    things = personal_things(instance)
+    for label, ids in getattr(instance, "_audit_things", {}).items():
+        things[label] |= ids
+    erasing = _erasing.get()
+    if erasing is None:
+        erasing = Erasing({}, defaultdict(set))
+        _erasing.set(erasing)
+    pseudonym = PSEUDONYM.format(secrets.token_hex(4))
+    erasing.pseudonyms[instance.username] = pseudonym
+    for label, ids in things.items():
+        erasing.things[label] |= ids
+    forget(instance, pseudonym, things)
+
+
+def forget(user, pseudonym: str, things: dict[str, set[str]]) -> None:
+    """Erase an account about to be deleted from the journal and the admin's history.
+
+    - Entries the person made are signed ``pseudonym`` (« compte supprimé #<8 hex digits> », drawn at
+      random once per account: nothing links it to the person) instead of their user name.
+    - Entries about the person's own things (:func:`personal_things`: roles, API tokens, ambassador
+      profile, stories…) keep their action, type, number and date, but their label becomes
+      « <type> #<number> » and their changed values are emptied (the changed field names stay).
+    - Any other entry whose label or values contain the person's e-mail address, e-mail user name or
+      full name is emptied the same way.
+    - In the admin's history (``django_admin_log``), rows about the account or the person's things
+      get the same labels, and texts naming the person become « [supprimé] ».
+
+    What was done stays: when, what, on which object, in which process.
+    """
+    (AuditEntry.objects.filter(Q(user_id=user.pk) | Q(username=user.username))
+     .update(username=pseudonym, user=None))
+    texts = identifying_texts(user)
+    about_things = Q(pk__in=[])
+    for label, ids in things.items():
+        about_things |= Q(object_type=label, object_id__in=ids)
+    naming = Q(pk__in=[])
+    journal = AuditEntry.objects.annotate(changes_text=Cast("changes", TextField()))
+    for text in texts:
+        # JSON values may be stored with \\u escapes (SQLite): look for both spellings.
+        escaped = json.dumps(text)[1:-1]
+        naming |= Q(object_label__icontains=text) | Q(changes_text__icontains=text) | Q(changes_text__icontains=escaped)
+    for entry in journal.filter(about_things | naming):
+        entry.object_label = _anonymous_label(entry.object_type, entry.object_id)
+        entry.changes = {name: [None, None] for name in entry.changes}
+        entry.save(update_fields=["object_label", "changes"])
+    _forget_in_admin_history(user, pseudonym, things, texts)
+
+
+def _anonymous_label(object_type: str, object_id) -> str:
+    from django.apps import apps
+
+    try:
+        name = apps.get_model(object_type)._meta.verbose_name
+    except (LookupError, ValueError):
+        name = object_type
+    return f"{name} #{object_id}"
+
+
+def _forget_in_admin_history(user, pseudonym: str, things: dict[str, set[str]], texts: list[str]) -> None:
+    from django.apps import apps
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    def names_person(value: str) -> bool:
+        folded = value.casefold()
+        return any(t.casefold() in folded for t in texts)
+
+    def scrub(value):
+        if isinstance(value, str):
+            return ERASED if names_person(value) else value
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        if isinstance(value, dict):
+            return {k: scrub(v) for k, v in value.items()}
+        return value
+
+    rows = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(get_user_model()), object_id=str(user.pk))
+    rows.update(object_repr=pseudonym)
+    for label, ids in things.items():
+        try:
+            content_type = ContentType.objects.get_for_model(apps.get_model(label))
+        except LookupError:
+            continue
+        for object_id in ids:
+            (LogEntry.objects.filter(content_type=content_type, object_id=object_id)
+             .update(object_repr=_anonymous_label(label, object_id)))
+    naming = Q(pk__in=[])
+    for text in texts:
+        naming |= Q(object_repr__icontains=text) | Q(change_message__icontains=text)
+        naming |= Q(change_message__icontains=json.dumps(text)[1:-1])
+    for row in LogEntry.objects.filter(naming):
+        if names_person(row.object_repr):
+            row.object_repr = ERASED
+        try:
+            row.change_message = json.dumps(scrub(json.loads(row.change_message)))
+        except ValueError:  # an old plain-text message
+            row.change_message = ERASED if names_person(row.change_message) else row.change_message
+        row.save(update_fields=["object_repr", "change_message"])
+
+
 def connect() -> None:
-    from django.db.models.signals import post_delete, post_save, pre_save
+    from django.conf import settings
+    from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
     pre_save.connect(_on_pre_save, dispatch_uid="atout-audit-pre-save")
     post_save.connect(_on_post_save, dispatch_uid="atout-audit-post-save")
     post_delete.connect(_on_post_delete, dispatch_uid="atout-audit-post-delete")
+    pre_delete.connect(_on_pre_delete_user, sender=settings.AUTH_USER_MODEL, dispatch_uid="atout-audit-pre-delete-user")

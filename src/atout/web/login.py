@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -12,27 +13,43 @@ from django.utils.translation import ngettext
 from . import access, throttle
 
 
+def locked_error(wait) -> ValidationError:
+    n = throttle.minutes(wait)
+    return ValidationError(
+        ngettext("Trop de tentatives de connexion échouées. Par sécurité, réessayez dans %(minutes)d minute.",
+                 "Trop de tentatives de connexion échouées. Par sécurité, réessayez dans %(minutes)d minutes.",
+                 n),
+        code="throttled", params={"minutes": n})
+
+
 class ThrottledMixin:
-    """Refuses to check the password while the username or the client is locked; counts failures."""
+    """Refuses to check the password while the username (for a browser not known to it) or the client is
+    locked; counts failures. A successful sign-in makes the browser known to the account."""
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        keys = throttle.keys_for(username, throttle.client_address(self.request))
+        device = throttle.known_device(self.request, username)
+        keys = throttle.keys_for(username, throttle.client_address(self.request), device=device)
         wait = throttle.wait_time(keys)
         if wait is not None:
-            n = throttle.minutes(wait)
-            raise ValidationError(
-                ngettext("Trop de tentatives de connexion échouées. Par sécurité, réessayez dans %(minutes)d minute.",
-                         "Trop de tentatives de connexion échouées. Par sécurité, réessayez dans %(minutes)d minutes.",
-                         n),
-                code="throttled", params={"minutes": n})
+            raise locked_error(wait)
         try:
             cleaned = super().clean()
         except ValidationError:
             throttle.record_failure(keys)
             raise
-        throttle.reset(username)
+        throttle.reset(username, device)
+        self.request.atout_device_cookie = throttle.device_cookie(username, device)
         return cleaned
+
+
+def remember_device(request, response):
+    """Set the known-browser cookie on ``response`` after a successful sign-in through a throttled form."""
+    value = getattr(request, "atout_device_cookie", None)
+    if value:
+        response.set_cookie(throttle.DEVICE_COOKIE, value, max_age=throttle.DEVICE_MAX_AGE, httponly=True,
+                            secure=settings.SESSION_COOKIE_SECURE, samesite="Lax")
+    return response
 
 
 class ThrottledAuthenticationForm(ThrottledMixin, AuthenticationForm):
@@ -46,6 +63,9 @@ class ThrottledAdminAuthenticationForm(ThrottledMixin, AdminAuthenticationForm):
 class LoginView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        return remember_device(self.request, super().form_valid(form))
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

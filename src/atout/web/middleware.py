@@ -118,3 +118,37 @@ class DatabaseUnavailable:
         response["Retry-After"] = str(self.RETRY_AFTER)
         add_never_cache_headers(response)
         return response
+
+
+# ---------------------------------------------------------------------------------------------
+# NUL characters in addresses: no resource has one, and PostgreSQL refuses them in any text
+
+
+class RefuseNulCharacters:
+    """A NUL character (``%00``) in the path answers **404** (no address of the site holds one), in
+    the query string **400**, before any view can pass it to the database, where PostgreSQL would
+    raise (a 500). Under ``/api/`` the answer has the API's JSON error shape."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        status = 404 if "\x00" in request.path_info else 400 if _query_has_nul(request) else None
+        if status is None:
+            return self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            from django.http import JsonResponse
+
+            from atout.api.core import error_payload
+
+            message = "No API endpoint at this address." if status == 404 else "A parameter holds a NUL character."
+            return JsonResponse(error_payload(status, message), status=status)
+        from .views import bad_request, page_not_found
+
+        return page_not_found(request) if status == 404 else bad_request(request)
+
+
+def _query_has_nul(request) -> bool:
+    query = request.META.get("QUERY_STRING", "")
+    return "%00" in query or "\x00" in query or any(
+        "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())

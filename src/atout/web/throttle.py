@@ -7,6 +7,15 @@ every day (:func:`atout.consultation.services.rate_key`). A successful sign-in c
 counter; the client's counter expires on its own. Limits come from the settings
 ``ATOUT_LOGIN_MAX_FAILURES`` (per username, default 5), ``ATOUT_LOGIN_MAX_FAILURES_PER_CLIENT``
 (default 20) and ``ATOUT_LOGIN_COOLDOWN`` (seconds, default 900, also the counting window).
+
+**Known browsers** (device cookies): a browser where someone signed in to an account gets a signed
+cookie naming that account (its HMAC) and a random device number. From that browser, the account's lock
+does not apply: its failures count against the device number instead, with the same limit. So a
+stranger who fails an account's password on purpose locks it for strangers only, and its owner still
+signs in from the browsers they used before. The per-client lock applies to everyone.
+
+The same counters limit other requests that cost the site an e-mail (sign-up, sign-in links) per
+client: :func:`hit`.
 """
 
 from __future__ import annotations
@@ -15,8 +24,10 @@ import datetime as dt
 import hashlib
 import hmac
 import math
+import secrets
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -66,9 +77,42 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def keys_for(username: str, address: str) -> list[tuple[str, int]]:
-    """(key, limit) pairs a sign-in attempt counts against."""
-    return [(username_key(username or ""), max_failures()), (client_key(address), max_failures_per_client())]
+def keys_for(username: str, address: str, device: str | None = None) -> list[tuple[str, int]]:
+    """(key, limit) pairs a sign-in attempt counts against: the account's, or the known browser's
+    (``device``, see :func:`known_device`) instead, and the client's."""
+    own = device_key(device) if device else username_key(username or "")
+    return [(own, max_failures()), (client_key(address), max_failures_per_client())]
+
+
+# ------------------------------------------------------------------------------- known browsers
+
+DEVICE_COOKIE = "atout_device"
+DEVICE_SALT = "atout.web.throttle.device"
+#: A browser stays known for a year after its last sign-in.
+DEVICE_MAX_AGE = 365 * 24 * 3600
+
+
+def device_key(device: str) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"atout-device|{device}".encode(), hashlib.sha256).hexdigest()
+    return "d:" + digest
+
+
+def known_device(request, username: str) -> str | None:
+    """The device number of ``request``'s browser if someone signed in to ``username`` from it, else None."""
+    value = request.COOKIES.get(DEVICE_COOKIE, "") if request is not None else ""
+    if not value or not username:
+        return None
+    try:
+        account, device = signing.loads(value, salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return device if hmac.compare_digest(str(account), username_key(username)) else None
+
+
+def device_cookie(username: str, device: str | None = None) -> str:
+    """The signed cookie value that makes a browser known for ``username`` (a new device number unless
+    the browser already had one for it)."""
+    return signing.dumps([username_key(username), device or secrets.token_urlsafe(16)], salt=DEVICE_SALT)
 
 
 def wait_time(keys: list[tuple[str, int]], now: dt.datetime | None = None) -> dt.timedelta | None:
@@ -108,6 +152,25 @@ def record_failure(keys: list[tuple[str, int]], now: dt.datetime | None = None) 
      .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now)).delete())
 
 
-def reset(username: str) -> None:
-    """A successful sign-in: the username's failures are forgotten."""
-    LoginThrottle.objects.filter(key=username_key(username or "")).delete()
+def reset(username: str, device: str | None = None) -> None:
+    """A successful sign-in: the failures it was counted against are forgotten — the known browser's,
+    or else the username's. (Signing in from a known browser leaves a stranger's lock on the account.)"""
+    key = device_key(device) if device else username_key(username or "")
+    LoginThrottle.objects.filter(key=key).delete()
+
+
+# ------------------------------------------------------------------------ requests sending e-mail
+
+def max_mail_requests_per_client() -> int:
+    return int(getattr(settings, "ATOUT_MAIL_REQUESTS_PER_CLIENT", 10))
+
+
+def hit(address: str) -> dt.timedelta | None:
+    """Count one request that sends an e-mail to an address typed by the visitor (sign-up, sign-in link)
+    from ``address``; how long such requests stay refused when the client went over
+    ``ATOUT_MAIL_REQUESTS_PER_CLIENT`` (default 10) within the cool-down, else None."""
+    keys = [("m:" + client_key(address)[2:], max_mail_requests_per_client())]
+    wait = wait_time(keys)
+    if wait is None:
+        record_failure(keys)
+    return wait

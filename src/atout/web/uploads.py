@@ -10,6 +10,7 @@ would expand beyond a bound (a "zip bomb").
 
 from __future__ import annotations
 
+import struct
 import zipfile
 from collections.abc import Iterable
 from pathlib import PurePosixPath
@@ -27,6 +28,10 @@ TEXT_KINDS = {"csv", "text", "json", "yaml"}
 ARCHIVE_MAX_MEMBERS = 2000
 ARCHIVE_MAX_EXPANDED = 500 * 1024 * 1024
 ARCHIVE_MAX_RATIO = 200  # expanded / compressed: ordinary office files stay far below
+#: Largest image accepted, in pixels: a 48-megapixel phone photo passes; a file declaring 60000 × 60000
+#: pixels (a "decompression bomb": a few kilobytes that decode into gigabytes) does not.
+IMAGE_MAX_PIXELS = 60_000_000
+IMAGE_KINDS = {"png": "PNG", "jpeg": "JPEG"}
 
 
 def max_upload_bytes() -> int:
@@ -116,11 +121,43 @@ def check_upload(upload, kinds: Iterable[str], *, max_bytes: int | None = None) 
                                     code="unsafe_archive")
     for kind in kinds:
         if kind in found:
+            if kind in IMAGE_KINDS:
+                check_image(upload, kind, name)
             return kind
     expected = ", ".join(str(KIND_NAMES[k]) for k in kinds)
     raise forms.ValidationError(
         _("%(name)s : le contenu de ce fichier n'est pas du type attendu (%(expected)s)."),
         params={"name": name, "expected": expected}, code="wrong_type")
+
+
+def check_image(upload, kind: str, name: str) -> tuple[int, int]:
+    """(width, height) of a PNG or JPEG upload; a ValidationError if Pillow cannot read it as ``kind``
+    or it declares more than :data:`IMAGE_MAX_PIXELS`. Only the header is read: nothing is decoded."""
+    from PIL import JpegImagePlugin, PngImagePlugin
+
+    # The format's own reader, not Image.open: Image.open refuses a bomb before saying its size.
+    reader = {"png": PngImagePlugin.PngImageFile, "jpeg": JpegImagePlugin.JpegImageFile}[kind]
+    upload.seek(0)
+    try:
+        with reader(upload) as image:
+            width, height = image.size
+            actual = (image.format or "").lower()
+            if width * height <= IMAGE_MAX_PIXELS:
+                image.verify()  # chunk checksums (PNG), structure; still no decoding
+    except (OSError, SyntaxError, ValueError, TypeError, struct.error):
+        actual, width, height = None, 0, 0
+    finally:
+        upload.seek(0)
+    if actual != kind:
+        raise forms.ValidationError(_("%(name)s : image %(kind)s illisible."),
+                                    params={"name": name, "kind": IMAGE_KINDS[kind]}, code="bad_image")
+    if width * height > IMAGE_MAX_PIXELS:
+        raise forms.ValidationError(
+            _("%(name)s : image trop grande (%(width)s × %(height)s pixels ; %(max)s millions de pixels au plus). "
+              "Réduisez-la avant de l'envoyer."),
+            params={"name": name, "width": width, "height": height, "max": IMAGE_MAX_PIXELS // 1_000_000},
+            code="too_many_pixels")
+    return width, height
 
 
 class UploadField(forms.FileField):

@@ -135,11 +135,14 @@ def _accounts(process: Process) -> list[tuple[str, str, str]]:
         user.set_password(password)
         user.is_superuser = user.is_staff = role == "admin"
         if role == Role.TEAM:
-            # The team edits its process, phases and axes in the back office.
+            # The team edits its own process, its phases, axes and roles in the back office (limited to
+            # the processes where it has the team role: atout.processes.admin); creating or deleting a
+            # process is for administrators.
             user.is_staff = True
         user.save()
         if role == Role.TEAM:
-            user.user_permissions.set(Permission.objects.filter(content_type__app_label="processes"))
+            user.user_permissions.set(Permission.objects.filter(content_type__app_label="processes")
+                                      .exclude(codename__in=["add_process", "delete_process"]))
         if role in (Role.TEAM, Role.FACILITATOR):
             ProcessRole.objects.get_or_create(user=user, process=process, role=role)
         accounts.append((username, password, str(role)))
