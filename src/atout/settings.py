@@ -223,13 +223,7 @@ _logo_origin = urlsplit(ATOUT_THEME["logo"])
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": [
-            "'self'",
-            # The survey pages' former inline script, focusing the error summary (now done by web/atout.js):
-            # allowed by its exact hash until src/atout/consultation/templates/consultation/{page,one_page}.html
-            # drop it. Any other inline script stays blocked.
-            "'sha256-ohEai8VtKOuOrQoiKS9rR3CvfGOD8V1M11fX+Uz9h0c='",
-        ],
+        "script-src": ["'self'"],
         # 'unsafe-inline' for styles only: the theme's colours (a <style> built from ATOUT_COLOR_*), and
         # data-driven style attributes (map and chart swatches, quota bars, indentation of the action tree)
         # in many templates. Styles cannot run code; scripts stay strict.
