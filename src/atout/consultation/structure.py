@@ -8,7 +8,6 @@ Pure functions (no database): ``form_to_dict``/``form_from_dict`` serialise the 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
 
 from atout.engine.formats.xlsform import Choice, Form, Group, Question
 
@@ -186,9 +185,3 @@ def parents_relevance(form: Form) -> dict[str, list[str]]:
 
     visit(form.items, [])
     return found
-
-
-def as_jsonable(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return list(value)
-    return value

@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import Max
 
 from atout.engine import geography
 from atout.engine.benchmark import benchmark, nearest_peers
@@ -62,11 +61,6 @@ def vintage_year(vintage: str) -> int | None:
     """The (last) year of a vintage text: "2022" → 2022, "2016-2022" → 2022."""
     years = re.findall(r"(?:19|20)\d\d", vintage or "")
     return int(years[-1]) if years else None
-
-
-def data_version() -> int | None:
-    """The last import batch: any cached figure older than it is out of date."""
-    return ImportBatch.objects.aggregate(last=Max("pk"))["last"]
 
 
 # ------------------------------------------------------------------------------------------- raw data
