@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.databases import DemoTemplate
+from tests.databases import DatabaseTemplate
 
 #: Fixtures through which a test uses the suite's database (the one DATABASE_URL names).
 SUITE_DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences",
                                      "django_db_serialized_rollback", "live_server", "demo_database",
-                                     "scratch_database"})
+                                     "empty_database", "scratch_database"})
 
 
 #: The configured database (DATABASE_URL), before pytest-django points the connection at a test database.
@@ -49,9 +49,10 @@ def data_dir() -> Path:
 def django_db_setup(django_db_setup, django_db_blocker, data_dir, tmp_path_factory):
     """The test database holds the real geography and the Drôme demo, loaded once per session.
 
-    Its value is the template (:class:`tests.databases.DemoTemplate`) kept right after, from which
+    Its value is the template (:class:`tests.databases.DatabaseTemplate`) kept right after, from which
     :func:`demo_database` and :func:`demo_sqlite_file` copy databases for tests that run ``atout`` in
-    other processes."""
+    other processes; its ``migrated`` attribute, the template kept after the migrations, before any
+    data (:func:`empty_database`)."""
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
@@ -64,11 +65,14 @@ def django_db_setup(django_db_setup, django_db_blocker, data_dir, tmp_path_facto
             # pytest-django makes the test database only when a collected test uses `db`; a session
             # of tests using copies only (`demo_database`) makes it here, never touching the configured one.
             own_test_database = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        migrated = DatabaseTemplate(connection, tmp_path_factory.mktemp("migrated-template"), data_dir, "migrated")
         importer.import_geography({key: data_dir / rel for key, rel in importer.GEO_FILES.items()})
         demo.prepare()
-        template = DemoTemplate(connection, tmp_path_factory.mktemp("demo-template"), data_dir)
+        template = DatabaseTemplate(connection, tmp_path_factory.mktemp("demo-template"), data_dir, "demo")
+    template.migrated = migrated
     yield template
     template.close()
+    migrated.close()
     if own_test_database is not None:
         with django_db_blocker.unblock():
             teardown_databases(own_test_database, verbosity=0)
@@ -81,6 +85,15 @@ def demo_database(django_db_setup, tmp_path):
     url = django_db_setup.copy(tmp_path)
     yield url
     django_db_setup.drop(url)
+
+
+@pytest.fixture
+def empty_database(django_db_setup, tmp_path):
+    """``DATABASE_URL`` of a private database of the suite's kind with every migration applied and no
+    data, as a fresh installation has after ``atout migrate``; dropped afterwards."""
+    url = django_db_setup.migrated.copy(tmp_path)
+    yield url
+    django_db_setup.migrated.drop(url)
 
 
 @pytest.fixture(scope="session")

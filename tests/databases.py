@@ -1,10 +1,10 @@
-"""Copies of the session's demo database for the tests that run ``atout`` in other processes.
+"""Copies of the session's database for the tests that run ``atout`` in other processes.
 
 The session builds its test database once (all migrations, the real geography, the Drôme demo:
 ``tests/conftest.py``). Tests that start ``atout`` or gunicorn in other processes need such a database
 of their own, and building one per test (``atout migrate`` + ``atout demo``) cost a minute each.
-Instead the session keeps a template of its database, taken right after it was built, and each of
-those tests gets a private copy:
+Instead the session keeps two templates of its database, one right after the migrations (a fresh
+installation) and one once the demo is in, and each of those tests gets a private copy:
 
 - SQLite: the test database (in memory) is written to a file with SQLite's backup API; a copy is a
   file copy.
@@ -61,17 +61,21 @@ def production_password_hashes() -> list[tuple[str, str]]:
     return [(username, hasher.encode(password, hasher.salt())) for username, password, _role in ACCOUNTS]
 
 
-class DemoTemplate:
-    """The session's demo database, kept as a template; :meth:`copy` hands out private copies."""
+class DatabaseTemplate:
+    """The session's database as it is now, kept as a template; :meth:`copy` hands out private copies.
 
-    def __init__(self, connection, folder: Path, data_dir: Path):
+    ``kind``: ``"migrated"`` (all migrations, no data: a fresh installation) or ``"demo"`` (with the
+    geography and the Drôme demo, whose accounts then get production password hashes)."""
+
+    def __init__(self, connection, folder: Path, data_dir: Path, kind: str):
         self.settings_dict = dict(connection.settings_dict)
         self.folder = folder
         self.data_dir = data_dir
-        self._passwords_set = False
+        self.kind = kind
+        self._passwords_set = kind != "demo"
         self._sqlite_fallback: Path | None = None
         if is_sqlite(self.settings_dict):
-            self.sqlite_file: Path | None = folder / "demo.sqlite3"
+            self.sqlite_file: Path | None = folder / f"{kind}.sqlite3"
             self.pg_template: str | None = None
             connection.ensure_connection()
             target = sqlite3.connect(self.sqlite_file)
@@ -81,7 +85,7 @@ class DemoTemplate:
                 target.close()
         else:
             self.sqlite_file = None
-            self.pg_template = f"{self.settings_dict['NAME']}_demo"[:63]
+            self.pg_template = f"{self.settings_dict['NAME']}_{kind}"[:63]
             connection.close()  # a template cannot be copied while someone is connected to it
             with postgres_admin(self.settings_dict) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.pg_template}" WITH (FORCE)')
@@ -116,7 +120,7 @@ class DemoTemplate:
             self._set_passwords()
             source = self.sqlite_file
         else:
-            source = self._sqlite_demo()
+            source = self._sqlite_fallback_file()
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, path)
         return path
@@ -127,13 +131,13 @@ class DemoTemplate:
             with postgres_admin(self.settings_dict) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
-    def _sqlite_demo(self) -> Path:
-        """On a PostgreSQL suite, a SQLite demo database is built once, as ``make demo`` builds it."""
+    def _sqlite_fallback_file(self) -> Path:
+        """On a PostgreSQL suite, the SQLite database is built once, as ``make demo`` builds it."""
         if self._sqlite_fallback is None:
-            var = self.folder / "sqlite-demo"
+            var = self.folder / f"sqlite-{self.kind}"
             env = {"ATOUT_VAR_DIR": str(var), "ATOUT_DATA_DIR": str(self.data_dir),
                    "DJANGO_SETTINGS_MODULE": "atout.settings"}
-            for command in (["migrate", "--noinput", "-v0"], ["demo"]):
+            for command in (["migrate", "--noinput", "-v0"], ["demo"])[:2 if self.kind == "demo" else 1]:
                 run_atout(command, env)
             self._sqlite_fallback = var / "atout.sqlite3"
         return self._sqlite_fallback
