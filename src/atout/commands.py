@@ -5,17 +5,26 @@ method ``do_<action>`` (dashes become underscores). Actions that produce data re
 prints it as JSON with ``--json`` or through the action's ``render_<action>`` as text otherwise.
 Errors are raised as :class:`django.core.management.CommandError` with a message naming the place
 (file, line, column); they exit with status 1 and nothing on stdout.
+
+atout's commands (:class:`AtoutCommand`: the groups, ``demo``, ``backup``, ``restore``, ``notify``)
+run no system checks: Django's checks import the whole URLconf, hence every view and the
+analysis stack behind them, which cost seconds per call. The checks run where they matter: ``atout
+migrate``, ``atout check [--deploy]``, ``atout worker``, the WSGI start-up (:mod:`atout.wsgi`) and the test
+suite. A command module imports what its actions need, not the views.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+
+from atout.web.audit import cli_command
 
 
 def to_jsonable(value: Any) -> Any:
@@ -52,7 +61,20 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-class GroupCommand(BaseCommand):
+class AtoutCommand(BaseCommand):
+    """Base of atout's own commands: no system checks (see the module's docstring)."""
+
+    requires_system_checks = []
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # Django's option, still accepted (and ignored) so that scripts written when atout's commands
+        # ran the checks keep working.
+        parser.add_argument("--skip-checks", action="store_true", help=argparse.SUPPRESS)
+        return parser
+
+
+class GroupCommand(AtoutCommand):
     """A command with actions: subclasses define ``actions`` and ``do_<action>`` methods.
 
     ``actions`` maps an action name to ``(help text, function adding its arguments)``.
@@ -69,8 +91,6 @@ class GroupCommand(BaseCommand):
             add_args(action_parser)
 
     def handle(self, *args, action: str, **options):
-        from atout.web.audit import cli_command
-
         method = getattr(self, "do_" + action.replace("-", "_"))
         if action in self.offline_actions:
             result = method(**options)
@@ -112,19 +132,3 @@ def progress_bar(total: int | None, description: str, enabled: bool | None = Non
         yield progress
     finally:
         bar.close()
-
-
-def fail(message: str) -> CommandError:
-    """A command error: the message names the problem and its place."""
-    return CommandError(message)
-
-
-def iter_chunks(items: Iterable, size: int):
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

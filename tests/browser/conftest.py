@@ -33,14 +33,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def served_demo(tmp_path_factory, data_dir):
-    """The Drôme demo served by gunicorn from its own SQLite database, as `make demo` does."""
-    var = tmp_path_factory.mktemp("served")
-    env = {**os.environ, "ATOUT_VAR_DIR": str(var), "ATOUT_DATA_DIR": str(data_dir)}
+def served_env_for(var: Path, data_dir: Path) -> dict:
+    """Environment of a process of the served demo: its own SQLite database in ``var``, atout's
+    settings (not the test settings)."""
+    env = {**os.environ, "ATOUT_VAR_DIR": str(var), "ATOUT_DATA_DIR": str(data_dir),
+           "DJANGO_SETTINGS_MODULE": "atout.settings"}
     env.pop("DATABASE_URL", None)
-    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"], ["demo"]):
-        subprocess.run([str(BIN / "atout"), *command], env=env, check=True, capture_output=True)
+    return env
+
+
+@pytest.fixture(scope="session")
+def served_demo(tmp_path_factory, data_dir, demo_sqlite_file):
+    """The Drôme demo served by gunicorn from its own SQLite database, as `make demo` does (the
+    database is a copy of the session's demo database rather than built again by `atout demo`)."""
+    var = tmp_path_factory.mktemp("served")
+    env = served_env_for(var, data_dir)
+    demo_sqlite_file(var / "atout.sqlite3")
+    subprocess.run([str(BIN / "atout"), "collectstatic", "--noinput", "-v0"], env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "atout.wsgi", "--preload", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120"],
@@ -80,8 +89,7 @@ def import_test_survey(served_demo: str, tmp_path_factory, data_dir, slug: str, 
 
     served = [p for p in tmp_path_factory.getbasetemp().glob("served*") if not p.is_symlink() and (p / "gunicorn.log").exists()]
     assert len(served) == 1, f"expected the served demo's folder, found {served}"
-    env = {**os.environ, "ATOUT_VAR_DIR": str(served[0]), "ATOUT_DATA_DIR": str(data_dir)}
-    env.pop("DATABASE_URL", None)
+    env = served_env_for(served[0], data_dir)
     form = write_form(tmp_path_factory.mktemp("form") / f"{slug}.xlsx")
     done = subprocess.run([str(BIN / "atout"), "survey", "import-xlsform", str(form), "--process", "drome",
                            "--slug", slug, "--status", "open", *options, "--json"],

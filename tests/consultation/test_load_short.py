@@ -34,12 +34,15 @@ def site(tmp_path_factory, data_dir):
     url = loadgen.create_database(DATABASE)
     var_dir = tmp_path_factory.mktemp("load")
     try:
-        loadgen.prepare(url, ["charge", "panne", "coupure", "page-unique", "page-unique-panne"], schema="models",
-                        geography="drome", data_dir=str(data_dir), var_dir=var_dir,
-                        single=("page-unique", "page-unique-panne"))
-        port = loadgen.free_port(PORTS)
-        with loadgen.Server(url, port, workers=2, var_dir=var_dir, log=var_dir / "gunicorn.log") as server:
-            yield server
+        with pytest.MonkeyPatch.context() as patch:
+            # The site's processes run with atout's settings, not the tests'.
+            patch.setenv("DJANGO_SETTINGS_MODULE", "atout.settings")
+            loadgen.prepare(url, ["charge", "panne", "coupure", "page-unique", "page-unique-panne"], schema="models",
+                            geography="drome", data_dir=str(data_dir), var_dir=var_dir,
+                            single=("page-unique", "page-unique-panne"))
+            port = loadgen.free_port(PORTS)
+            with loadgen.Server(url, port, workers=2, var_dir=var_dir, log=var_dir / "gunicorn.log") as server:
+                yield server
     finally:
         loadgen.drop_database(DATABASE)
 

@@ -1,5 +1,6 @@
 """Background tasks survive a worker killed mid-task: retried, or failed after too many attempts — never
-left "running" forever. Real worker processes (``atout worker``) on a scratch database, killed with SIGKILL."""
+left "running" forever. Real worker processes (``atout worker``) on a private copy of the session's demo
+database (of the suite's kind), killed with SIGKILL."""
 
 from __future__ import annotations
 
@@ -45,17 +46,17 @@ def _kill_worker_mid_task(env, cwd, folder: Path) -> None:
         mark.unlink()
 
 
-def test_a_task_whose_worker_was_killed_is_run_again_by_the_next_worker(tmp_path, scratch_database, data_dir):
-    env = atout_env(scratch_database, tmp_path / "var", data_dir, PYTHONPATH=str(ROOT),
+def test_a_task_whose_worker_was_killed_is_run_again_by_the_next_worker(tmp_path, demo_database, data_dir):
+    env = atout_env(demo_database, tmp_path / "var", data_dir, PYTHONPATH=str(ROOT),
                     ATOUT_TASKS_BACKEND="django_tasks_db.DatabaseBackend")
-    run_atout(["migrate", "--noinput", "-v0"], env, tmp_path)
     folder = tmp_path / "marks"
     folder.mkdir()
-    task_id = _enqueue(env, tmp_path, folder, steps=600)  # a minute of work: killed long before the end
+    task_id = _enqueue(env, tmp_path, folder, steps=600)  # works until told to finish: killed before
 
     _kill_worker_mid_task(env, tmp_path, folder)
     assert _state(env, tmp_path, task_id)[:2] == ("RUNNING", 1)
     assert not (folder / "done").exists()
+    (folder / "go").touch()
 
     # The next worker recovers the orphan, then runs it to the end.
     output = run_atout(["worker", "--batch", "--no-startup-delay", "--interval", "0.2"], env, tmp_path, timeout=300)
@@ -65,10 +66,9 @@ def test_a_task_whose_worker_was_killed_is_run_again_by_the_next_worker(tmp_path
     assert (folder / "done").exists() and not (folder / "failed").exists()
 
 
-def test_a_task_orphaned_too_often_is_failed_and_its_record_told(tmp_path, scratch_database, data_dir):
-    env = atout_env(scratch_database, tmp_path / "var", data_dir, PYTHONPATH=str(ROOT),
+def test_a_task_orphaned_too_often_is_failed_and_its_record_told(tmp_path, demo_database, data_dir):
+    env = atout_env(demo_database, tmp_path / "var", data_dir, PYTHONPATH=str(ROOT),
                     ATOUT_TASKS_BACKEND="django_tasks_db.DatabaseBackend", ATOUT_TASK_MAX_ATTEMPTS="1")
-    run_atout(["migrate", "--noinput", "-v0"], env, tmp_path)
     folder = tmp_path / "marks"
     folder.mkdir()
     task_id = _enqueue(env, tmp_path, folder, steps=600)

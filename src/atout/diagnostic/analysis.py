@@ -65,11 +65,6 @@ def vintage_year(vintage: str) -> int | None:
     return int(years[-1]) if years else None
 
 
-def data_version() -> int | None:
-    """The last import batch: any cached figure older than it is out of date."""
-    return ImportBatch.objects.aggregate(last=Max("pk"))["last"]
-
-
 # ------------------------------------------------------------------------------------------- raw data
 
 def commune_frame(series: list[str], communes: list[int] | None = None) -> pd.DataFrame:

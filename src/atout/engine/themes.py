@@ -46,6 +46,7 @@ from sklearn.metrics import cohen_kappa_score
 from threadpoolctl import threadpool_limits
 
 from .text.french import BREAK, LINK, FrenchAnalyzer, learn_phrases, terms_of, tokens
+from .text.french_stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 from .text.tonality import summarise, tonality_of_tokens
 
 Progress = Callable[[int, int | None], None]
@@ -806,9 +807,7 @@ def baseline_nmf(texts: Sequence[str], k: int, seed: int = 0, stop_words: Iterab
     """The baseline: scikit-learn ``TfidfVectorizer`` on lower-case words (default token pattern,
     spaCy's French stop words removed, min_df 2, max_df 0.5) and ``NMF(k)`` with the same start
     and seed. No lemmas, no phrases, no typo handling."""
-    from spacy.lang.fr.stop_words import STOP_WORDS
-
-    stops = sorted(set(stop_words) if stop_words is not None else STOP_WORDS)
+    stops = sorted(set(stop_words) if stop_words is not None else FRENCH_STOP_WORDS)
     # spaCy's list holds elided forms ("qu'"): the default tokenizer cannot produce them.
     vec = TfidfVectorizer(lowercase=True, stop_words=[w for w in stops if "'" not in w and "’" not in w],
                           min_df=2, max_df=0.5, dtype=np.float32)

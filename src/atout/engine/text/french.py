@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import simplemma
-from spacy.lang.fr.stop_words import STOP_WORDS as SPACY_FRENCH_STOP_WORDS
+
+from .french_stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
 LINK = "\x01"  # marker of "de" between two content words, kept for key phrases like "taxe d'habitation"
 _LINK_WORDS = frozenset({"de", "d", "du", "des"})
@@ -107,7 +108,7 @@ def clauses(text: str) -> list[list[str]]:
     return [c for c in out if c]
 
 
-STOP_KEYS = frozenset(strip_accents(w.replace("'", "")) for w in SPACY_FRENCH_STOP_WORDS) | GENERIC_WORDS
+STOP_KEYS = frozenset(strip_accents(w.replace("'", "")) for w in FRENCH_STOP_WORDS) | GENERIC_WORDS
 
 
 @lru_cache(maxsize=200_000)

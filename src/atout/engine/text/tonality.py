@@ -184,11 +184,6 @@ def classify(positive: int, negative: int) -> str:
     return "mixed"
 
 
-def tonalities(texts: Iterable[str]) -> list[str]:
-    """Tonality label of each text, in order."""
-    return [tonality(t).label for t in texts]
-
-
 def summarise(labels: Iterable[str]) -> dict:
     """Share of each label among answers, and the dominant one (``mixed`` when positive and
     negative answers are within 10 points of each other and together outweigh neutral ones)."""

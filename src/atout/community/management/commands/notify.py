@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand
-
+from atout.commands import AtoutCommand
 from atout.community import mail
 
 
-class Command(BaseCommand):
+class Command(AtoutCommand):
     help = "Send due notifications and event reminders (idempotent)."
 
     def add_arguments(self, parser):

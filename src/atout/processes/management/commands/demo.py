@@ -1,12 +1,10 @@
 """``atout demo``: prepare the Drôme demo (geography, process, sub-territories, accounts) and return."""
 
-from django.core.management.base import BaseCommand
-
-from atout.commands import progress_bar, to_jsonable
+from atout.commands import AtoutCommand, progress_bar, to_jsonable
 from atout.processes import demo
 
 
-class Command(BaseCommand):
+class Command(AtoutCommand):
     help = "Prepare the Drôme demo on the configured database (serving is 'make demo''s next step)."
 
     def add_arguments(self, parser):

@@ -8,13 +8,14 @@ Uploaded files (``ATOUT_VAR_DIR/media``) are not included: copy that folder alon
 import sqlite3
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 
+from atout.commands import AtoutCommand
 from atout.web import backups
 
 
-class Command(BaseCommand):
+class Command(AtoutCommand):
     help = "Back up the database to FILE (SQLite copy or pg_dump custom format)."
 
     def add_arguments(self, parser):

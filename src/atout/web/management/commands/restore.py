@@ -6,13 +6,14 @@ Stop the application servers first: restoring under live traffic would mix the t
 import sqlite3
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 
+from atout.commands import AtoutCommand
 from atout.web import backups
 
 
-class Command(BaseCommand):
+class Command(AtoutCommand):
     help = "Restore the database from a backup made by 'atout backup' (stop the servers first)."
 
     def add_arguments(self, parser):
