@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, replace
 
 import pandas as pd
-from django.db.models import Max, Q
+from django.db.models import Q
 
 from atout.engine import geography
 from atout.engine.benchmark import benchmark, nearest_peers
