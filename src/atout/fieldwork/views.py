@@ -392,8 +392,9 @@ def _run(request, run) -> ThemeRun:
 def theme_run(request, slug, run):
     item = _run(request, run)
     context = {"process": request.process, "run": item, "themes": item.themes.select_related("code"),
-               "codes": coding.code_tree(coding.codebook_for(request.process))}
+               "codes": coding.code_tree(coding.codebook_for(request.process)), "description": themeruns.describe(item)}
     if item.status == ThemeRun.Status.DONE:
+        context["history"] = themeruns.history_in_words(item)
         keys = list(item.result.get("segments", {}))
         context["spreads"] = [(themeruns.SEGMENT_LABELS.get(key, key), themeruns.spread_table(item, key)) for key in keys]
         context["agreement"] = themeruns.agreement(item)
@@ -407,10 +408,13 @@ def theme(request, slug, run, theme):
     current = get_object_or_404(Theme, run=item, number=theme)
     units = list(ThemeAssignment.objects.filter(theme=current).values_list("unit", "strength", "rank")[:300])
     texts = themeruns.unit_texts([u for u, _s, _r in units])
-    rows = [{"unit": u, "strength": s, "rank": r, **texts.get(u, {"text": "", "origin": u})} for u, s, r in units]
+    # A text deleted since the run (a contribution batch removed) has no text left: it is not listed.
+    rows = [{"unit": u, "strength": s, "rank": r, **texts[u]} for u, s, r in units if u in texts]
+    quotes = [{"text": q, "origin": texts.get(str(u), {}).get("origin", "")}
+              for q, u in zip(current.quotes, current.quote_ids, strict=False)]
     return render(request, "fieldwork/theme.html", {"process": request.process, "run": item, "theme": current,
-                                                    "rows": rows, "others": item.themes.exclude(pk=current.pk),
-                                                    "total": current.size})
+                                                    "rows": rows, "quotes": quotes, "missing": len(units) - len(rows),
+                                                    "others": item.themes.exclude(pk=current.pk), "total": current.size})
 
 
 @access.team
@@ -442,10 +446,19 @@ def theme_edit(request, slug, run):
         else:
             raise ValueError(_("action inconnue"))
     except (ValueError, KeyError, Theme.DoesNotExist) as exc:
-        messages.error(request, _("Modification impossible : %(reason)s") % {"reason": exc})
+        messages.error(request, _("Modification impossible : %(reason)s") % {"reason": _edit_reason(exc)})
     else:
         messages.success(request, _("Analyse mise à jour."))
+    back = post.get("back", "")
+    if back.isdigit() and item.themes.filter(number=int(back)).exists():
+        return redirect("fieldwork:theme", slug=slug, run=item.pk, theme=int(back))
     return redirect(item)
+
+
+def _edit_reason(exc: Exception) -> str:
+    known = {"a theme label cannot be empty": _("le libellé ne peut pas être vide")}
+    text = str(exc)
+    return known.get(text, text)
 
 
 @access.public
