@@ -358,7 +358,7 @@ def answer_texts(answer_ids: list[int]) -> dict[str, dict]:
     for answer in rows:
         version = answer.response.version
         key = (version.pk, answer.question)
-        if key not in wording:
+        if key not in wording and version.structure:
             questions = question_map(form_from_dict(version.structure))
             for name, question in questions.items():
                 wording[(version.pk, name)] = in_language(question.labels, "fr") or name
