@@ -173,7 +173,8 @@ def _value_labels(process, by: str) -> dict[str, str]:
 
     unknown = {"unknown": _("Non renseigné")}
     if by == "session_kind":
-        return {**dict(Session.Kind.choices), "contribution": _("Contribution importée"), "answer": _("Réponse ouverte")}
+        return {**dict(Session.Kind.choices), "contribution": _("Contribution importée"), "answer": _("Réponse ouverte"),
+                "document": _("Document")}
     if by == "speaker":
         return {**dict(ParticipantCategory.choices), **unknown}
     return {**{t.code: t.name for t in process.subterritories.all()}, **unknown}
