@@ -135,8 +135,11 @@ def code_range(document: Document, start: int, end: int, codes, *, user=None) ->
     text = document.text[start:end].strip()
     if not text:
         raise CodingError("the selected range holds no text")
-    excerpt = Excerpt.objects.create(process=document.process, document=document, start=start, end=end, text=text,
-                                     created_by=user)
+    # As for transcripts, a passage already selected is the same excerpt (see coding.code_transcript_range).
+    excerpt = Excerpt.objects.filter(document=document, start=start, end=end).order_by("pk").first()
+    if excerpt is None:
+        excerpt = Excerpt.objects.create(process=document.process, document=document, start=start, end=end,
+                                         text=text, created_by=user)
     _apply(excerpt, codes, user)
     return excerpt
 
