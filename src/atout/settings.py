@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "atout.strategy",
     "atout.actions",
     "atout.community",
+    "atout.sectors",
     "atout.api",
     "atout.reports",
     "atout.opendata",
