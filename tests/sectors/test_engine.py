@@ -51,7 +51,9 @@ def test_codes_are_normalised(naf, raw, code):
 def test_unknown_or_malformed_codes_are_refused_with_the_reason(naf):
     codes, problems = naf.check(["15.12", "99.99", "V", "10.5C", "15.12", "01.18Z"])
     assert codes == ["15.12"]
-    assert problems == ["'99.99': no such classe in NAF rev.2", "'V' is not a NAF rev.2 code (expected e.g. C, 10, "
+    assert [(p.raw, p.kind, p.level) for p in problems] == [("99.99", "unknown", "classe"), ("V", "malformed", ""),
+                                                         ("10.5C", "letter", ""), ("01.18Z", "unknown", "sous-classe")]
+    assert [str(p) for p in problems] == ["'99.99': no such classe in NAF rev.2", "'V' is not a NAF rev.2 code (expected e.g. C, 10, "
                         "10.5, 10.51 or 10.51C)", "'10.5C': a sub-class letter follows a four-digit class (e.g. 10.51C)",
                         "'01.18Z': no such sous-classe in NAF rev.2"]
 

@@ -40,7 +40,7 @@ def test_a_filiere_page_shows_its_definition_context_figures_and_why_it_has_none
     assert "aucun chiffre propre à la filière n&#x27;est affiché" in html
     assert "Industrie" in html and "contient une partie de la filière" in html
     assert "39 010" in html.replace("\u202f", " ").replace("\xa0", " ")  # 17.32 % × 225,214 jobs, to ten
-    assert "P22_EMPLT" in html and "REE/SIRENE" in html  # the sources
+    assert "emplois au lieu de travail" in html and "REE/SIRENE" in html  # the sources
     assert "Vitrine du cuir et du luxe à Romans" in html  # its action
     assert "Maroquinerie romanaise" in html and "données simulées" in html
 
@@ -73,7 +73,7 @@ def test_a_wrong_naf_code_is_refused_and_nothing_is_saved(client, users, drome):
     client.force_login(users["team"])
     response = client.post(url("create"), {"name": "Erreur", "slug": "erreur", "naf_text": "15.12, 99.99", "order": 1})
     assert response.status_code == 400
-    assert "Code NAF refusé : &#x27;99.99&#x27;: no such classe in NAF rev.2" in response.content.decode()
+    assert "« 99.99 » : cette classe n&#x27;existe pas dans la NAF rév. 2." in response.content.decode()
     assert not Filiere.objects.filter(process=drome, slug="erreur").exists()
 
 

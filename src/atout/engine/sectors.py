@@ -80,7 +80,15 @@ NO_DATA = "no_territory_data"
 
 
 class NafError(ValueError):
-    """A NAF code that is not in the reference, or not written as one."""
+    """A NAF code that is not in the reference, or not written as one.
+
+    ``raw``: the code as given; ``kind``: ``empty``, ``malformed``, ``letter`` (a sub-class letter after
+    fewer than four digits) or ``unknown``; ``level``: the level it was read as (``unknown`` only).
+    """
+
+    def __init__(self, message: str, *, raw: str = "", kind: str = "malformed", level: str = ""):
+        super().__init__(message)
+        self.raw, self.kind, self.level = raw, kind, level
 
 
 @dataclass(frozen=True)
@@ -105,23 +113,25 @@ class NafReference:
         """The canonical form of a code (``0111z`` → ``01.11Z``), or NafError naming the problem."""
         text = str(raw).strip().upper().replace(" ", "")
         if not text:
-            raise NafError("empty code")
+            raise NafError("empty code", raw=str(raw), kind="empty")
         if _SECTION.match(text):
             code = text
         else:
             match = _DIGITS.match(text.replace(".", ""))
             if not match:
-                raise NafError(f"{raw!r} is not a NAF rev.2 code (expected e.g. C, 10, 10.5, 10.51 or 10.51C)")
+                raise NafError(f"{raw!r} is not a NAF rev.2 code (expected e.g. C, 10, 10.5, 10.51 or 10.51C)",
+                               raw=str(raw))
             digits, letter = match.group("digits"), match.group("letter")
             if letter and len(digits) != 4:
-                raise NafError(f"{raw!r}: a sub-class letter follows a four-digit class (e.g. 10.51C)")
+                raise NafError(f"{raw!r}: a sub-class letter follows a four-digit class (e.g. 10.51C)", raw=str(raw),
+                               kind="letter")
             code = digits if len(digits) == 2 else f"{digits[:2]}.{digits[2:]}"
             if letter:
                 code += letter
         lookup = code[:-1] if code[-1].isalpha() and len(code) > 1 else code
         if lookup not in self.items:
             level = self.level_of(code)
-            raise NafError(f"{raw!r}: no such {level} in NAF rev.2")
+            raise NafError(f"{raw!r}: no such {level} in NAF rev.2", raw=str(raw), kind="unknown", level=level)
         return code
 
     @staticmethod
@@ -156,14 +166,14 @@ class NafReference:
                 mapping[code] = section
         return mapping
 
-    def check(self, codes: Iterable[str]) -> tuple[list[str], list[str]]:
+    def check(self, codes: Iterable[str]) -> tuple[list[str], list[NafError]]:
         """Normalise codes, dropping duplicates → (codes in the order given, problems)."""
         result, problems = [], []
         for raw in codes:
             try:
                 code = self.normalize(raw)
             except NafError as exc:
-                problems.append(str(exc))
+                problems.append(exc)
                 continue
             if code not in result:
                 result.append(code)
@@ -236,8 +246,8 @@ class SectorData:
 
 
 SOURCES = {
-    "jobs": "INSEE, recensement de la population 2016 et 2022 (emplois au lieu de travail, P16_EMPLT et "
-            "P22_EMPLT, base du comparateur de territoires 2025)",
+    "jobs": "INSEE, recensement de la population 2016 et 2022 : emplois au lieu de travail (base du comparateur "
+            "de territoires 2025)",
     "shares": "Part des emplois par grand secteur : PTOD, observatoire territorial, calculée à partir du "
               "recensement INSEE (2016 et 2022)",
     "establishments": "INSEE, REE/SIRENE : établissements actifs au 31 décembre 2024 par grand secteur "

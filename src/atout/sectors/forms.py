@@ -9,6 +9,20 @@ from .models import Filiere
 from .services import naf_reference
 
 RESERVED_SLUGS = {"nouvelle"}
+LEVELS = {"section": _("section"), "division": _("division"), "groupe": _("groupe"), "classe": _("classe"),
+          "sous-classe": _("classe")}  # a sub-class is refused when its class is unknown
+
+
+def naf_problem(error) -> str:
+    """A refused NAF code in words (atout.engine.sectors.NafError)."""
+    if error.kind == "unknown":
+        return _("« %(code)s » : cette %(level)s n'existe pas dans la NAF rév. 2.") % {
+            "code": error.raw, "level": LEVELS[error.level]}
+    if error.kind == "letter":
+        return _("« %(code)s » : la lettre d'une sous-classe suit une classe à quatre chiffres (ex. 10.51C).") % {
+            "code": error.raw}
+    return _("« %(code)s » n'est pas un code NAF rév. 2 (attendu : C, 10, 10.5, 10.51 ou 10.51C).") % {
+        "code": error.raw}
 
 
 class FiliereForm(forms.ModelForm):
@@ -47,7 +61,7 @@ class FiliereForm(forms.ModelForm):
     def clean_naf_text(self):
         codes, problems = naf_reference().check(split_codes(self.cleaned_data["naf_text"]))
         if problems:
-            raise forms.ValidationError([_("Code NAF refusé : %(problem)s") % {"problem": p} for p in problems])
+            raise forms.ValidationError([naf_problem(p) for p in problems])
         return codes
 
     def save(self, commit=True):
