@@ -158,3 +158,15 @@ def test_api_lists_and_shows_filieres(client, drome):
     detail = client.get("/api/v1/processes/drome/filieres/cuir-luxe").json()
     assert detail["indicators"]["sectors"][0]["code"] == "BE"
     assert client.get("/api/v1/processes/drome/filieres/nowhere").status_code == 404
+
+
+def test_cli_text_output(drome):
+    out = io.StringIO()
+    call_command("sectors", "list", "--process", "drome", stdout=out)
+    assert "6 filière(s) — drome" in out.getvalue()
+    assert "- logistique: Logistique [49.41, 52.10, 52.24, 52.29, 53.20] — no own figure: finer_than_broad_sectors" in out.getvalue()
+    out = io.StringIO()
+    call_command("sectors", "show", "--process", "drome", "--filiere", "agroalimentaire", stdout=out)
+    text = out.getvalue()
+    assert "  10 Industries alimentaires" in text and "BE Industrie (part): jobs 2022 39,007" in text
+    assert "actions: 0" in text
