@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from atout.processes.roles import has_role
-from atout.web import access
+from atout.core import access
 
 from . import services
 from .forms import FiliereForm
