@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from atout.processes.roles import has_role
 from atout.core import access
+from atout.processes.roles import has_role
 
 from . import services
 from .forms import FiliereForm
