@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from atout.core import access
 from atout.engine.formats.errors import FormatError
 from atout.processes.roles import has_role
-from atout.web import access
 
 from . import agreement as coder_agreement
 from . import coding, documents, exports, imports, themeruns

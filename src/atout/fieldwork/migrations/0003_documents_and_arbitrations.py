@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('consultation', '0006_leaner_submission_indexes'),
-        ('fieldwork', '0001_initial'),
+        ('fieldwork', '0002_theme_run_job_status'),
         ('processes', '0001_initial'),
         ('territories', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
