@@ -1,0 +1,7 @@
+"""The consultation app's contract (see :mod:`atout.core.contracts`)."""
+
+from atout.core.contracts import Contract, DemoStep
+
+CONTRACT = Contract(
+    demo=DemoStep("atout.consultation.demo.prepare"),
+)

@@ -1,0 +1,87 @@
+"""What each app offers the others, declared in one place: its ``contract.py`` (Decidim's idea of a
+component manifest).
+
+A contract names:
+
+- ``public``: the app's modules other apps may import (its services, and the models whose rows other
+  apps point at or read); everything else is the app's own business. The import-linter contracts of
+  ``pyproject.toml`` enforce the same rule on the code;
+- ``report_sections``: the sections the app contributes to the PDF/HTML reports;
+- ``demo``: the app's step of ``atout demo`` (a function called with the demo process) and the steps it
+  must come after;
+- ``permissions``: the role each of its capabilities needs (the roles of :mod:`atout.core.access`).
+
+:func:`contracts` collects them from the installed ``atout`` apps; :func:`demo_steps` orders the demo
+steps. core reads the contracts but imports no feature app by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+
+#: Roles, from least to most powerful (see :mod:`atout.core.access`).
+ROLES = ("public", "participant", "facilitator", "team", "admin")
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """``function`` (dotted path) is called with the demo process; ``after`` names apps (labels)
+    whose steps must have run first, because this one reads what they made."""
+
+    function: str
+    after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contract:
+    public: tuple[str, ...] = ()
+    report_sections: tuple[str, ...] = ()
+    demo: DemoStep | None = None
+    permissions: dict[str, str] = field(default_factory=dict)
+
+
+class ContractError(Exception):
+    """A contract that cannot be honoured (an unknown app in ``after``, a cycle, an unknown role)."""
+
+
+def atout_apps() -> list:
+    """The installed atout apps, in ``INSTALLED_APPS`` order."""
+    return [config for config in apps.get_app_configs() if config.name.startswith("atout.")]
+
+
+def contracts() -> dict[str, Contract]:
+    """App label → its contract, for every installed atout app that declares one."""
+    found = {}
+    for config in atout_apps():
+        if find_spec(f"{config.name}.contract") is None:
+            continue
+        contract = import_module(f"{config.name}.contract").CONTRACT
+        unknown = {role for role in contract.permissions.values() if role not in ROLES}
+        if unknown:
+            raise ContractError(f"{config.label}: unknown role(s) {', '.join(sorted(unknown))} in its contract")
+        found[config.label] = contract
+    return found
+
+
+def demo_steps(declared: dict[str, Contract] | None = None) -> list[tuple[str, DemoStep]]:
+    """The demo steps as (app label, step), each after the steps it names; otherwise in
+    ``INSTALLED_APPS`` order."""
+    declared = contracts() if declared is None else declared
+    steps = {label: c.demo for label, c in declared.items() if c.demo is not None}
+    for label, step in steps.items():
+        missing = [name for name in step.after if name not in steps]
+        if missing:
+            raise ContractError(f"{label}: its demo step comes after {', '.join(missing)}, which has none")
+    ordered: list[tuple[str, DemoStep]] = []
+    done: set[str] = set()
+    while len(ordered) < len(steps):
+        ready = [label for label, step in steps.items() if label not in done and set(step.after) <= done]
+        if not ready:
+            raise ContractError("the demo steps' 'after' form a cycle: " + ", ".join(sorted(set(steps) - done)))
+        ordered.append((ready[0], steps[ready[0]]))
+        done.add(ready[0])
+    return ordered
