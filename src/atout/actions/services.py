@@ -172,6 +172,17 @@ def export_plan(process: Process, path: str | Path) -> Path:
     return write_action_plan(plan.actions.values(), path)
 
 
+def objective_progress(process: Process) -> tuple[dict, dict[int, list[dict]]]:
+    """The plan's progress per objective code and the KPI statuses per objective id: what the strategy
+    page shows under each objective (provided to strategy through this app's contract)."""
+    progress = rollup(process).objectives
+    kpis: dict[int, list[dict]] = {}
+    for status in kpi_statuses(process):
+        if status["kpi"].objective_id:
+            kpis.setdefault(status["kpi"].objective_id, []).append(status)
+    return progress, kpis
+
+
 def kpi_statuses(process: Process) -> list[dict]:
     """Each KPI with its measurements, its latest status against its trajectory and its trajectory points."""
     result = []

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from atout.core import access
 from atout.engine.formats.errors import FormatError
 from atout.processes.roles import has_role
-from atout.strategy.models import Evidence
+from atout.strategy.models import Evidence, EvidenceLink, Objective
 
 from . import services
 from .charts import gantt, kpi_chart
@@ -39,8 +39,6 @@ def _effective(plan, action_id: str, attribute: str):
 
 def _evidence_by_action(actions: list[Action], public_only: bool) -> dict[int, list[Evidence]]:
     from django.contrib.contenttypes.models import ContentType
-
-    from atout.strategy.models import EvidenceLink
 
     content_type = ContentType.objects.get_for_model(Action)
     links = (EvidenceLink.objects.filter(target_type=content_type, target_id__in=[a.pk for a in actions])
@@ -220,7 +218,6 @@ def _import_summary(process, result: dict | None) -> dict | None:
     """What the last import did, for the page: counts and the objectives it created (with their axis)."""
     if not result:
         return None
-    from atout.strategy.models import Objective
 
     lines = {o["code"]: o["line"] for o in result.get("objectives_created", [])}
     created = Objective.objects.filter(process=process, code__in=lines).select_related("axis").order_by("order")

@@ -2,4 +2,8 @@
 
 from atout.core.contracts import Contract
 
-CONTRACT = Contract()
+CONTRACT = Contract(
+    public=(
+        "atout.api.core",
+    ),
+)

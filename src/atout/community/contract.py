@@ -3,6 +3,9 @@
 from atout.core.contracts import Contract, DemoStep
 
 CONTRACT = Contract(
+    public=(
+        "atout.community.demo",
+    ),
     # after opinion: it attaches simulated voters to simulated accounts
     demo=DemoStep("atout.community.demo.prepare", after=("opinion",)),
 )

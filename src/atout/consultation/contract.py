@@ -3,5 +3,12 @@
 from atout.core.contracts import Contract, DemoStep
 
 CONTRACT = Contract(
+    public=(
+        "atout.consultation.demo",
+        "atout.consultation.models",
+        "atout.consultation.quotas",
+        "atout.consultation.results",
+        "atout.consultation.structure",
+    ),
     demo=DemoStep("atout.consultation.demo.prepare"),
 )

@@ -2,4 +2,17 @@
 
 from atout.core.contracts import Contract
 
-CONTRACT = Contract()
+CONTRACT = Contract(
+    public=(
+        "atout.core.access",
+        "atout.core.audit",
+        "atout.core.contracts",
+        "atout.core.jobs",
+        "atout.core.login",
+        "atout.core.models",
+        "atout.core.tasks",
+        "atout.core.throttle",
+        "atout.core.uploads",
+        "atout.core.vocabularies",
+    ),
+)

@@ -4,12 +4,15 @@ component manifest).
 A contract names:
 
 - ``public``: the app's modules other apps may import (its services, and the models whose rows other
-  apps point at or read); everything else is the app's own business. The import-linter contracts of
-  ``pyproject.toml`` enforce the same rule on the code;
-- ``report_sections``: the sections the app contributes to the PDF/HTML reports;
+  apps point at or read); everything else is the app's own business (``tests/test_contracts.py``
+  checks every import between apps against it; import-linter, configured in ``pyproject.toml``,
+  checks the layers);
 - ``demo``: the app's step of ``atout demo`` (a function called with the demo process) and the steps it
   must come after;
-- ``permissions``: the role each of its capabilities needs (the roles of :mod:`atout.core.access`).
+- ``provides``: services the app offers to apps *below* it, by name (a dotted path to a function):
+  a lower app asks for one with :func:`provider` instead of importing a higher app, which would make a
+  cycle (the compass of ``diagnostic`` weighted by ``strategy``'s priorities, the strategy page showing
+  the plan's progress from ``actions``).
 
 :func:`contracts` collects them from the installed ``atout`` apps; :func:`demo_steps` orders the demo
 steps. core reads the contracts but imports no feature app by name.
@@ -22,9 +25,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-
-#: Roles, from least to most powerful (see :mod:`atout.core.access`).
-ROLES = ("public", "participant", "facilitator", "team", "admin")
+from django.utils.module_loading import import_string
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,12 @@ class DemoStep:
 @dataclass(frozen=True)
 class Contract:
     public: tuple[str, ...] = ()
-    report_sections: tuple[str, ...] = ()
     demo: DemoStep | None = None
-    permissions: dict[str, str] = field(default_factory=dict)
+    provides: dict[str, str] = field(default_factory=dict)
 
 
 class ContractError(Exception):
-    """A contract that cannot be honoured (an unknown app in ``after``, a cycle, an unknown role)."""
+    """A contract that cannot be honoured (an unknown app in ``after``, a cycle)."""
 
 
 def atout_apps() -> list:
@@ -59,12 +59,17 @@ def contracts() -> dict[str, Contract]:
     for config in atout_apps():
         if find_spec(f"{config.name}.contract") is None:
             continue
-        contract = import_module(f"{config.name}.contract").CONTRACT
-        unknown = {role for role in contract.permissions.values() if role not in ROLES}
-        if unknown:
-            raise ContractError(f"{config.label}: unknown role(s) {', '.join(sorted(unknown))} in its contract")
-        found[config.label] = contract
+        found[config.label] = import_module(f"{config.name}.contract").CONTRACT
     return found
+
+
+def provider(name: str):
+    """The function an installed app provides under ``name`` (its contract's ``provides``), or None
+    when no installed app provides it: the caller then does without (and says so)."""
+    for contract in contracts().values():
+        if name in contract.provides:
+            return import_string(contract.provides[name])
+    return None
 
 
 def demo_steps(declared: dict[str, Contract] | None = None) -> list[tuple[str, DemoStep]]:

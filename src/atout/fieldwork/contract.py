@@ -3,5 +3,10 @@
 from atout.core.contracts import Contract, DemoStep
 
 CONTRACT = Contract(
+    public=(
+        "atout.fieldwork.coding",
+        "atout.fieldwork.models",
+        "atout.fieldwork.themeruns",
+    ),
     demo=DemoStep("atout.fieldwork.demo.prepare"),
 )

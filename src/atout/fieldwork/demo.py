@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from atout.territories.models import Territory
+
 from .coding import code_transcript_range, codebook_for
 from .models import Code, ContributionImport, ParticipantGroup, Session, ThemeRun
 
@@ -176,8 +178,6 @@ def _codebook(process) -> dict[str, Code]:
 
 
 def _session(process, spec: dict) -> Session:
-    from atout.territories.models import Territory
-
     code, name = spec["place"]
     place = (Territory.objects.filter(level="commune", code=code).first()
              or process.territory.communes().filter(name=name).first())

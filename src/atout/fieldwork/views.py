@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from atout.consultation.models import Answer
 from atout.core import access
 from atout.engine.formats.errors import FormatError
 from atout.processes.roles import has_role
@@ -230,8 +231,6 @@ def code_contribution(request, slug, contribution):
 
 
 def _open_answers(process):
-    from atout.consultation.models import Answer
-
     return (Answer.objects.filter(survey__process=process, response__status="submitted").exclude(text="")
             .select_related("survey", "response", "response__zone").order_by("survey_id", "question", "pk"))
 

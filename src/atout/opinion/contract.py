@@ -3,5 +3,8 @@
 from atout.core.contracts import Contract, DemoStep
 
 CONTRACT = Contract(
+    public=(
+        "atout.opinion.models",
+    ),
     demo=DemoStep("atout.opinion.demo.prepare"),
 )

@@ -2,4 +2,10 @@
 
 from atout.core.contracts import Contract
 
-CONTRACT = Contract()
+CONTRACT = Contract(
+    public=(
+        "atout.processes.demo",
+        "atout.processes.models",
+        "atout.processes.roles",
+    ),
+)

@@ -22,16 +22,23 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from atout.actions import services as action_services
+from atout.actions.charts import gantt, kpi_chart
+from atout.consultation import results
+from atout.consultation.models import Response, Survey
 from atout.diagnostic import analysis
 from atout.diagnostic.catalogue_store import current_catalogue
 from atout.diagnostic.compass import INDEX, RADAR_HIGH, RADAR_LOW, radar_points
 from atout.diagnostic.compass import compass as build_compass
 from atout.diagnostic.maps import choropleth
 from atout.diagnostic.models import ImportBatch, Indicator
-from atout.diagnostic.views import DOMAIN_LABELS, ORIGINS, PORTRAIT
+from atout.diagnostic.portrait import DOMAIN_LABELS, ORIGINS, PORTRAIT
 from atout.engine.formats.errors import FormatError
 from atout.engine.sources import SOURCES
+from atout.fieldwork.models import Contribution, Excerpt, ParticipantGroup, Session, ThemeRun
 from atout.processes.models import Process
+from atout.strategy import perception as comparison
+from atout.strategy.models import SwotItem
 from atout.territories.maps import zone_map
 from atout.territories.models import Level, Territory
 from atout.territories.services import geography_loaded
@@ -260,9 +267,6 @@ def _bar(option: dict) -> dict | None:
 
 def surveys(process: Process) -> list[dict]:
     """Each survey with answers: its base, weighting, and per question shares with 95 % intervals."""
-    from atout.consultation import results
-    from atout.consultation.models import Survey
-
     found = []
     for survey in Survey.objects.filter(process=process).order_by("pk"):
         data = results.cached_results(survey, language=_language())
@@ -289,8 +293,6 @@ def surveys(process: Process) -> list[dict]:
 def themes(process: Process) -> dict | None:
     """The theme analysis a report shows: the latest finished run, published ones first. Quotes come from
     contributions only (transcript paragraphs stay in the team's tools), as on the public themes page."""
-    from atout.fieldwork.models import ThemeRun
-
     # The run's pickled state and JSON summary can weigh megabytes: the report needs neither.
     run = (process.theme_runs.filter(status=ThemeRun.Status.DONE).defer("state", "result")
            .order_by("-published", "-created", "-pk").first())
@@ -310,8 +312,6 @@ def _words(text: str, count: int) -> str:
 
 def fieldwork(process: Process) -> dict:
     """Sessions held (never the named participants), by kind and participant category."""
-    from atout.fieldwork.models import Contribution, Excerpt, ParticipantGroup, Session
-
     sessions = list(Session.objects.filter(process=process).select_related("place")
                     .prefetch_related("participant_groups").order_by("date", "pk"))
     by_kind = Counter(s.get_kind_display() for s in sessions)
@@ -333,8 +333,6 @@ SWOT_LABELS = {"S": gettext_lazy("Forces"), "W": gettext_lazy("Faiblesses"), "O"
 
 def swot(process: Process, zone: Territory | None = None) -> list[dict]:
     """Accepted SWOT items by quadrant (the public SWOT board), with how many pieces of evidence back each."""
-    from atout.strategy.models import SwotItem
-
     items = SwotItem.objects.filter(process=process, status=SwotItem.Status.ACCEPTED).select_related("axis", "subterritory")
     if zone is not None:
         items = items.filter(subterritory=zone)
@@ -368,8 +366,6 @@ def methods(process: Process, *, surveys_shown: list[dict] | None = None, theme_
 
 def perception(process: Process) -> tuple[dict | None, str]:
     """Perception vs reality as on the team's page (atout.strategy.perception), or why it is absent."""
-    from atout.strategy import perception as comparison
-
     try:
         return comparison.perception_table(process), ""
     except ValueError as exc:  # no mapping, or the survey it names is gone: the report says so
@@ -428,10 +424,6 @@ def factsheet_subject(process: Process, reference: str) -> Territory:
 def factsheet(process: Process, territory: Territory, progress: Progress = _noop) -> dict:
     """Two pages on one EPCI or sub-territory: location, key figures against the whole territory,
     strengths and weaknesses against its peers, and what the process did there."""
-    from atout.actions import services as action_services
-    from atout.consultation.models import Response
-    from atout.fieldwork.models import Session
-
     progress(5, _("Chiffres clés"))
     catalogue = current_catalogue()
     codes = [c for c in FACTSHEET_FIGURES if c in catalogue]
@@ -463,8 +455,6 @@ def factsheet(process: Process, territory: Territory, progress: Progress = _noop
 
 def monitoring(process: Process, progress: Progress = _noop) -> dict:
     """The team dashboard of the action plan, on paper: progress, budget by axis, KPIs, timeline, late actions."""
-    from atout.actions import services as action_services
-    from atout.actions.charts import gantt, kpi_chart
     from atout.engine.actionplan import budget_by_axis
 
     progress(5, _("Avancement"))

@@ -2,4 +2,11 @@
 
 from atout.core.contracts import Contract
 
-CONTRACT = Contract()
+CONTRACT = Contract(
+    public=(
+        "atout.territories.importer",
+        "atout.territories.maps",
+        "atout.territories.models",
+        "atout.territories.services",
+    ),
+)
