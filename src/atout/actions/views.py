@@ -156,18 +156,7 @@ def dashboard(request, slug):
     process = request.process
     plan, rows = services.plan_of(process)
     rollup = services.engine.roll_up(plan, services.today())
-    from atout.engine.actionplan import budget_by_axis
-
-    budgets = budget_by_axis(plan)
-    axes = []
-    for axis in process.axes.all():
-        money = budgets.get(axis.code, {"budget_planned": 0.0, "budget_committed": 0.0, "budget_spent": 0.0})
-        planned = money["budget_planned"]
-        axes.append({"axis": axis, "progress": rollup.axes.get(axis.code), **money,
-                     "spent_rate": 100 * money["budget_spent"] / planned if planned else None,
-                     "actions": sum(1 for a in plan.roots if plan.actions[a].axis == axis.code)})
-    totals = services.budget_totals(plan)
-    totals["spent_rate"] = 100 * totals["budget_spent"] / totals["budget_planned"] if totals["budget_planned"] else None
+    axes, totals = services.budget_by_axis(process, plan, rollup)
     kpis = []
     for status in services.kpi_statuses(process):
         kpi = status["kpi"]

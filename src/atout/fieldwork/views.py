@@ -209,25 +209,33 @@ def _reason(exc: coding.CodingError) -> str:
     return known.get(text, text)
 
 
-@access.facilitator
-def code_contribution(request, slug, contribution):
-    item = get_object_or_404(Contribution, process=request.process, pk=contribution)
+def _code_whole_text(request, item, *, code_it, done: str, excerpt_of: dict, template: str, name: str):
+    """Code a whole text (a contribution, a survey answer) with the codes ticked in the form, then
+    show it with its excerpt: the one page behind :func:`code_contribution` and :func:`code_answer`."""
     codebook = coding.codebook_for(request.process)
     status = 200
     if request.method == "POST":
         codes = list(codebook.codes.filter(pk__in=[v for v in request.POST.getlist("code") if v.isdigit()]))
         try:
-            coding.code_contribution(item, codes, user=request.user)
+            code_it(item, codes, user=request.user)
         except coding.CodingError as exc:
             messages.error(request, _("Codage impossible : %(reason)s") % {"reason": _reason(exc)})
             status = 400
         else:
-            messages.success(request, _("Contribution codée."))
+            messages.success(request, done)
             return redirect(request.path)
-    excerpt = Excerpt.objects.filter(contribution=item).prefetch_related("codings__code").first()
-    return render(request, "fieldwork/code_contribution.html", {
-        "process": request.process, "contribution": item, "tree": coding.code_tree(codebook), "excerpt": excerpt,
+    excerpt = Excerpt.objects.filter(**excerpt_of).prefetch_related("codings__code").first()
+    return render(request, template, {
+        "process": request.process, name: item, "tree": coding.code_tree(codebook), "excerpt": excerpt,
     }, status=status)
+
+
+@access.facilitator
+def code_contribution(request, slug, contribution):
+    item = get_object_or_404(Contribution, process=request.process, pk=contribution)
+    return _code_whole_text(request, item, code_it=coding.code_contribution, done=_("Contribution codée."),
+                            excerpt_of={"contribution": item}, template="fieldwork/code_contribution.html",
+                            name="contribution")
 
 
 def _open_answers(process):
@@ -250,22 +258,8 @@ def answers(request, slug):
 @access.facilitator
 def code_answer(request, slug, answer):
     item = get_object_or_404(_open_answers(request.process), pk=answer)
-    codebook = coding.codebook_for(request.process)
-    status = 200
-    if request.method == "POST":
-        codes = list(codebook.codes.filter(pk__in=[v for v in request.POST.getlist("code") if v.isdigit()]))
-        try:
-            coding.code_answer(item, codes, user=request.user)
-        except coding.CodingError as exc:
-            messages.error(request, _("Codage impossible : %(reason)s") % {"reason": _reason(exc)})
-            status = 400
-        else:
-            messages.success(request, _("Réponse codée."))
-            return redirect(request.path)
-    excerpt = Excerpt.objects.filter(answer=item).prefetch_related("codings__code").first()
-    return render(request, "fieldwork/code_answer.html", {
-        "process": request.process, "answer": item, "tree": coding.code_tree(codebook), "excerpt": excerpt,
-    }, status=status)
+    return _code_whole_text(request, item, code_it=coding.code_answer, done=_("Réponse codée."),
+                            excerpt_of={"answer": item}, template="fieldwork/code_answer.html", name="answer")
 
 
 @access.facilitator

@@ -455,22 +455,11 @@ def factsheet(process: Process, territory: Territory, progress: Progress = _noop
 
 def monitoring(process: Process, progress: Progress = _noop) -> dict:
     """The team dashboard of the action plan, on paper: progress, budget by axis, KPIs, timeline, late actions."""
-    from atout.engine.actionplan import budget_by_axis
-
     progress(5, _("Avancement"))
     plan, rows = action_services.plan_of(process)
     today = action_services.today()
     rollup = action_services.engine.roll_up(plan, today)
-    budgets = budget_by_axis(plan)
-    axes = []
-    for axis in process.axes.all():
-        money = budgets.get(axis.code, {"budget_planned": 0.0, "budget_committed": 0.0, "budget_spent": 0.0})
-        planned = money["budget_planned"]
-        axes.append({"axis": axis, "progress": rollup.axes.get(axis.code), **money,
-                     "spent_rate": 100 * money["budget_spent"] / planned if planned else None,
-                     "actions": sum(1 for a in plan.roots if plan.actions[a].axis == axis.code)})
-    totals = action_services.budget_totals(plan)
-    totals["spent_rate"] = 100 * totals["budget_spent"] / totals["budget_planned"] if totals["budget_planned"] else None
+    axes, totals = action_services.budget_by_axis(process, plan, rollup)
     progress(30, _("Indicateurs de suivi"))
     kpis = []
     for status in action_services.kpi_statuses(process):
