@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "atout.actions",
     "atout.community",
     "atout.fieldwork",
+    "atout.sectors",
     "atout.api",
     "atout.reports",
     "atout.opendata",
