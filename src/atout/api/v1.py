@@ -9,6 +9,8 @@ would break a client goes to a ``/api/v2/`` served alongside v1 for at least a y
 from ninja import Field, NinjaAPI, Schema
 from ninja.renderers import JSONRenderer
 
+from atout.processes.models import Process
+
 from .core import (
     READ_ERRORS,
     REQUIRED_AUTH,
@@ -68,8 +70,6 @@ class MeOut(Schema):
          summary="The token's user")
 def me(request):
     """Who the token belongs to, its scopes and the processes its user may change."""
-    from atout.processes.models import Process
-
     token = token_of(request)
     user = token.user
     team = Process.objects.all() if user.is_superuser else Process.objects.filter(roles__user=user, roles__role="team")

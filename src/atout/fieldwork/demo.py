@@ -13,6 +13,9 @@ from pathlib import Path
 
 from django.db import transaction
 
+from atout.core.contracts import provider
+from atout.territories.models import Territory
+
 from .coding import code_transcript_range, codebook_for
 from .models import Code, ContributionImport, ParticipantGroup, Session, ThemeRun
 
@@ -217,8 +220,6 @@ def _codebook(process) -> dict[str, Code]:
 
 
 def _session(process, spec: dict) -> Session:
-    from atout.territories.models import Territory
-
     code, name = spec["place"]
     place = (Territory.objects.filter(level="commune", code=code).first()
              or process.territory.communes().filter(name=name).first())
@@ -355,27 +356,24 @@ def prepare_documents(process) -> None:
     """A small corpus of simulated documents written by the project (PDF, DOCX, ODT), imported like any
     document, with coded passages used as evidence (and backing a SWOT item of the same subject when
     the demo SWOT has one). Idempotent. Runs after the strategy demo, which builds the SWOT board."""
-    from atout.strategy.models import SwotItem
-
     from . import documents
     from .models import Document
 
     codes = {c.name: c for c in Code.objects.filter(codebook__process=process)}
     Document.objects.filter(process=process, simulated=True).delete()
-    from atout.strategy.models import Evidence
-
-    Evidence.objects.filter(process=process, key__startswith="excerpt:", kind=Evidence.Kind.DOCUMENT, simulated=True).delete()
+    # The strategy app (above this one) keeps the evidence and the SWOT items: asked for by name.
+    provider("evidence.delete_simulated_documents")(process)
     made = []
     for kind, doc_type, title, author, year, paragraphs in DOCUMENTS:
         data = _document_file(kind, title, author, year, paragraphs)
         made.append(documents.import_document(process, f"exemple.{kind}", data, type=doc_type, note=DOCUMENT_NOTE,
                                               simulated=True))
-    items = list(SwotItem.objects.filter(process=process, status=SwotItem.Status.ACCEPTED))
+    items = [item for item in provider("evidence.swot_items_to_back")(process) if item.status == "accepted"]
     for index, passage, names, words in DOCUMENT_EXCERPTS:
         document = made[index]
         start = document.text.index(passage)
         excerpt = documents.code_range(document, start, start + len(passage), [codes[n] for n in names if n in codes])
-        evidence = documents.excerpt_evidence(excerpt)
+        evidence = provider("evidence.from_excerpt")(excerpt)
         kinds = {codes[n].swot for n in names if n in codes and codes[n].swot}
         for item in items:
             title = documents.fold(item.title)

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from atout.consultation.models import Answer
 from atout.core import access
+from atout.core.contracts import provider
 from atout.engine.formats.errors import FormatError
 from atout.processes.roles import has_role
 
@@ -212,30 +214,36 @@ def _reason(exc: coding.CodingError) -> str:
     return known.get(text, text)
 
 
-@access.facilitator
-def code_contribution(request, slug, contribution):
-    item = get_object_or_404(Contribution, process=request.process, pk=contribution)
+def _code_whole_text(request, item, *, code_it, done: str, excerpt_of: dict, template: str, name: str):
+    """Code a whole text (a contribution, a survey answer) with the codes ticked in the form, then
+    show it with its excerpt: the one page behind :func:`code_contribution` and :func:`code_answer`."""
     codebook = coding.codebook_for(request.process)
     status = 200
     if request.method == "POST":
         codes = list(codebook.codes.filter(pk__in=[v for v in request.POST.getlist("code") if v.isdigit()]))
         try:
-            coding.code_contribution(item, codes, user=request.user)
+            code_it(item, codes, user=request.user)
         except coding.CodingError as exc:
             messages.error(request, _("Codage impossible : %(reason)s") % {"reason": _reason(exc)})
             status = 400
         else:
-            messages.success(request, _("Contribution codée."))
+            messages.success(request, done)
             return redirect(request.path)
-    excerpt = Excerpt.objects.filter(contribution=item).prefetch_related("codings__code").first()
-    return render(request, "fieldwork/code_contribution.html", {
-        "process": request.process, "contribution": item, "tree": coding.code_tree(codebook), "excerpt": excerpt,
+    excerpt = Excerpt.objects.filter(**excerpt_of).prefetch_related("codings__code").first()
+    return render(request, template, {
+        "process": request.process, name: item, "tree": coding.code_tree(codebook), "excerpt": excerpt,
     }, status=status)
 
 
-def _open_answers(process):
-    from atout.consultation.models import Answer
+@access.facilitator
+def code_contribution(request, slug, contribution):
+    item = get_object_or_404(Contribution, process=request.process, pk=contribution)
+    return _code_whole_text(request, item, code_it=coding.code_contribution, done=_("Contribution codée."),
+                            excerpt_of={"contribution": item}, template="fieldwork/code_contribution.html",
+                            name="contribution")
 
+
+def _open_answers(process):
     return (Answer.objects.filter(survey__process=process, response__status="submitted").exclude(text="")
             .select_related("survey", "response", "response__zone").order_by("survey_id", "question", "pk"))
 
@@ -255,22 +263,8 @@ def answers(request, slug):
 @access.facilitator
 def code_answer(request, slug, answer):
     item = get_object_or_404(_open_answers(request.process), pk=answer)
-    codebook = coding.codebook_for(request.process)
-    status = 200
-    if request.method == "POST":
-        codes = list(codebook.codes.filter(pk__in=[v for v in request.POST.getlist("code") if v.isdigit()]))
-        try:
-            coding.code_answer(item, codes, user=request.user)
-        except coding.CodingError as exc:
-            messages.error(request, _("Codage impossible : %(reason)s") % {"reason": _reason(exc)})
-            status = 400
-        else:
-            messages.success(request, _("Réponse codée."))
-            return redirect(request.path)
-    excerpt = Excerpt.objects.filter(answer=item).prefetch_related("codings__code").first()
-    return render(request, "fieldwork/code_answer.html", {
-        "process": request.process, "answer": item, "tree": coding.code_tree(codebook), "excerpt": excerpt,
-    }, status=status)
+    return _code_whole_text(request, item, code_it=coding.code_answer, done=_("Réponse codée."),
+                            excerpt_of={"answer": item}, template="fieldwork/code_answer.html", name="answer")
 
 
 @access.facilitator
@@ -551,17 +545,14 @@ def document(request, slug, document):
 
 
 def _swot_items(process):
-    from atout.strategy.models import SwotItem
-
-    return (SwotItem.objects.filter(process=process, status__in=[SwotItem.Status.ACCEPTED, SwotItem.Status.PROPOSED])
-            .order_by("kind", "title").only("pk", "kind", "title"))
+    # The strategy app (above this one) provides its SWOT items and evidence by name.
+    swot_items_to_back = provider("evidence.swot_items_to_back")
+    return swot_items_to_back(process) if swot_items_to_back else []
 
 
 def _evidence_of(excerpts) -> dict[int, object]:
-    from atout.strategy.models import Evidence
-
-    keys = {f"excerpt:{e.pk}": e.pk for e in excerpts}
-    return {keys[e.key]: e for e in Evidence.objects.filter(key__in=list(keys))}
+    evidence_of_excerpts = provider("evidence.of_excerpts")
+    return evidence_of_excerpts(excerpts) if evidence_of_excerpts else {}
 
 
 @access.team
@@ -572,16 +563,14 @@ def excerpt_evidence(request, slug, excerpt):
     if not (item.document_id or item.session_id):
         messages.error(request, _("Seuls les passages de documents et de comptes rendus deviennent des preuves ici."))
         return redirect("fieldwork:documents", slug=slug)
-    from atout.strategy.models import SwotItem
-
     target = request.POST.get("swot", "")
     swot_item = None
     if target:
-        swot_item = SwotItem.objects.filter(process=request.process, pk=target if target.isdigit() else 0).first()
+        swot_item = next((s for s in _swot_items(request.process) if str(s.pk) == target), None)
         if swot_item is None:
             messages.error(request, _("Élément de l'AFOM introuvable dans cette démarche."))
             return redirect(item.get_absolute_url() or request.process.get_absolute_url())
-    evidence = documents.excerpt_evidence(item)
+    evidence = provider("evidence.from_excerpt")(item)
     if swot_item is not None:
         swot_item.link_evidence(evidence, note=_("Extrait codé"))
         messages.success(request, _("L'extrait appuie désormais « %(item)s ».") % {"item": swot_item.title})

@@ -1,7 +1,7 @@
 """``atout demo``: prepare the Drôme demo (geography, process, sub-territories, accounts) and return."""
 
 from atout.commands import AtoutCommand, progress_bar, to_jsonable
-from atout.processes import demo
+from atout.demo import orchestration as demo
 
 
 class Command(AtoutCommand):
