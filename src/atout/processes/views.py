@@ -50,6 +50,7 @@ def team(request, slug):
     return render(request, "processes/team.html", {
         "process": process,
         "attention": homes.attention(process),
+        "menu_open": True,
         "roles": process.roles.select_related("user").order_by("role", "user__username"),
         "zones": [(z, z.communes().count(), z.computed_population()) for z in process.subterritories.order_by("name")],
     })

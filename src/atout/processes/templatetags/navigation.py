@@ -14,7 +14,8 @@ def process_menu(context, process):
     request = context.get("request")
     if request is None or process is None or not getattr(process, "slug", None):
         return {"sections": []}
-    return {"sections": navigation.menu_for(request, process), "process": process}
+    # A page sets ``menu_open`` to show the menu unfolded (the team home: the team's tools at a glance).
+    return {"sections": navigation.menu_for(request, process), "process": process, "open": context.get("menu_open", False)}
 
 
 @register.simple_tag(takes_context=True)
