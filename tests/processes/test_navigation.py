@@ -199,3 +199,12 @@ def test_participant_menu_has_no_team_entries(client, drome, users):
     assert reverse("processes:team", kwargs={"slug": drome.slug}) not in links
     assert reverse("consultation:mine", kwargs={"slug": drome.slug}) in links
 
+
+
+def test_a_sign_in_link_also_leads_to_ones_process(client, drome):
+    from atout.community import services
+
+    user = services.create_participant(email="lien-nav@example.org", password=None, category="citizen", commune=None, consents={})
+    link = services.create_login_link(user, "http://testserver/").removeprefix("http://testserver")
+    response = client.post(link, follow=True)
+    assert [url for url, _status in response.redirect_chain] == [reverse("processes:chooser"), reverse("processes:home", kwargs={"slug": "drome"})]
