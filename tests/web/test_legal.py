@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from atout.web.logfilters import RefusalWithoutTraceback
+from atout.core.logfilters import RefusalWithoutTraceback
 
 PUBLISHER = {"name": "Département de la Drôme", "address": "26 avenue du Président Herriot, 26026 Valence cedex",
              "email": "contact@ladrome.fr", "phone": "04 75 79 26 26", "director": "La présidente du Département",

@@ -1,7 +1,7 @@
 """The per-process menu: one line per entry, shown to the roles that may open it and to no one else.
 
 Each line of :data:`MENU` reads (section, label, URL name, lowest role that may open the page). The
-role is the one the view itself declares (``atout.web.access``); tests/processes/test_navigation.py
+role is the one the view itself declares (``atout.core.access``); tests/processes/test_navigation.py
 checks that both agree and that no entry leads to a 403. Whether a person sees an entry is decided by
 :func:`may_open`, the same rule as the view's decorator (:func:`atout.processes.roles.has_role`), so the
 menu never shows a link that would be refused.
@@ -82,7 +82,7 @@ MENU = [
 
 @lru_cache(maxsize=4096)
 def _declared_access(url_name: str, kwargs_key: tuple) -> str:
-    """The role the view behind ``url_name`` declares (``atout.web.access``); admin when undeclared."""
+    """The role the view behind ``url_name`` declares (``atout.core.access``); admin when undeclared."""
     match = resolve(reverse(url_name, kwargs=dict(kwargs_key)))
     return getattr(match.func, "access", "admin")
 
