@@ -65,6 +65,7 @@ MENU = [
     Entry("fieldwork", _("Thèmes"), "fieldwork:themes", "team"),
     Entry("strategy", _("Stratégie et axes"), "strategy:strategy", "public"),
     Entry("strategy", _("Atouts, faiblesses, opportunités, menaces"), "strategy:swot", "public"),
+    Entry("strategy", _("Filières"), "sectors:list", "public"),
     Entry("strategy", _("Priorités"), "strategy:priorities", "public"),
     Entry("strategy", _("Preuves"), "strategy:evidence_list", "public"),
     Entry("strategy", _("Perception et réalité"), "strategy:perception", "team"),
