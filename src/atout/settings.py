@@ -131,7 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "web:home"
+LOGIN_REDIRECT_URL = "processes:chooser"  # one's process, or the list of them (processes.homes)
 LOGOUT_REDIRECT_URL = "web:home"
 
 LANGUAGE_CODE = "fr"
@@ -205,14 +205,28 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "atout.core.logfilters.RedactPersonalData"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    "filters": {"redact": {"()": "atout.core.logfilters.RedactPersonalData"},
+                "refusals": {"()": "atout.core.logfilters.RefusalWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals", "redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("ATOUT_LOG_LEVEL", "WARNING")},
 }
 
 # A cache shared by every app process (the API's rate limits count across gunicorn workers); its table is
 # made by `atout migrate` (atout.web.apps).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "atout_cache"}}
+
+# The publisher of the site, shown on the legal notice, the accessibility statement and the personal-data
+# page (web/legal). An instance run by a Département sets them all; empty ones say "non renseigné".
+ATOUT_PUBLISHER = {
+    "name": os.environ.get("ATOUT_PUBLISHER_NAME", ""),
+    "address": os.environ.get("ATOUT_PUBLISHER_ADDRESS", ""),
+    "email": os.environ.get("ATOUT_PUBLISHER_EMAIL", ""),
+    "phone": os.environ.get("ATOUT_PUBLISHER_PHONE", ""),
+    "director": os.environ.get("ATOUT_PUBLISHER_DIRECTOR", ""),  # directeur ou directrice de la publication
+    "host": os.environ.get("ATOUT_PUBLISHER_HOST", ""),  # hébergeur : nom, adresse, téléphone
+    "dpo_email": os.environ.get("ATOUT_PUBLISHER_DPO_EMAIL", ""),  # délégué à la protection des données
+    "accessibility_audit": os.environ.get("ATOUT_PUBLISHER_ACCESSIBILITY_AUDIT", ""),  # date et auteur d'un audit RGAA
+}
 
 # Sign-in throttling (atout.core.throttle): failures per username and per client within the cool-down.
 ATOUT_LOGIN_MAX_FAILURES = int(os.environ.get("ATOUT_LOGIN_MAX_FAILURES", "5"))

@@ -9,6 +9,7 @@ CONTRACT = Contract(
         "atout.actions.services",
     ),
     provides={
+        "home.plan_attention": "atout.actions.services.needing_attention",
         "plan.objective_progress": "atout.actions.services.objective_progress",
     },
     # after opinion: the example plan cites the demo conversation

@@ -230,3 +230,12 @@ def record_progress(action: Action, *, status: str, progress: float | None, note
 def record_measurement(kpi: Kpi, *, year: int, value: float, source: str = "") -> tuple[Measurement, bool]:
     """Create or replace the KPI's measurement of ``year`` (one per year); returns it and whether it is new."""
     return Measurement.objects.update_or_create(kpi=kpi, year=year, defaults={"value": value, "source": source})
+
+
+def needing_attention(process: Process, on: dt.date | None = None) -> dict:
+    """What of the plan needs the team now: late actions (see the engine's rule) and KPIs whose latest
+    measurement is off their trajectory. ``{"late": [Action], "off_track": [kpi_statuses row]}``."""
+    plan, rows = plan_of(process)
+    late_ids = engine.roll_up(plan, on or today()).late
+    late = sorted((rows[i] for i in late_ids if i in rows), key=lambda a: (a.end or dt.date.max, a.code))
+    return {"late": late, "off_track": [row for row in kpi_statuses(process) if row["off_track"]]}

@@ -417,3 +417,18 @@ def create_participant(*, email: str, password: str | None, category: str, commu
         Profile.objects.create(user=user, category=category, commune=commune)
         record_consents(user, consents, source="inscription")
     return user
+
+
+# --- team home --------------------------------------------------------------------------------
+
+
+def stories_to_moderate(process: Process) -> int:
+    """Ambassadors' stories of ``process`` waiting for a moderation decision."""
+    return Story.objects.filter(ambassador__process=process, status=Story.Status.PENDING).count()
+
+
+def upcoming_events(process: Process, *, limit: int = 5, now: dt.datetime | None = None) -> list:
+    """The next published meetings and workshops of ``process`` (not yet finished), soonest first."""
+    now = now or timezone.now()
+    return list(Event.objects.filter(process=process, published=True, end__gte=now)
+                .select_related("commune").order_by("start")[:limit])

@@ -7,6 +7,7 @@ import json
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.core.exceptions import ValidationError
@@ -246,7 +247,7 @@ def login_link(request, token):
             return render(request, "community/link_invalid.html", status=400)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Vous êtes connecté·e."))
-        return redirect("community:account")
+        return redirect(settings.LOGIN_REDIRECT_URL)  # like the sign-in form: to one's process
     return render(request, "community/login_link.html", {"token": token})
 
 

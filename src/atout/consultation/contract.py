@@ -10,5 +10,10 @@ CONTRACT = Contract(
         "atout.consultation.results",
         "atout.consultation.structure",
     ),
+    # the process's homes (atout.processes.homes) ask for these by name
+    provides={
+        "home.survey_collection": "atout.consultation.quotas.collection_progress",
+        "home.open_surveys": "atout.consultation.services.open_surveys",
+    },
     demo=DemoStep("atout.consultation.demo.prepare"),
 )

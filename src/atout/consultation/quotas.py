@@ -339,3 +339,20 @@ def full_quota(survey: Survey, profile: dict, *, lock: bool = False) -> Quota | 
         if cell_count(survey, quota.cell, profile) >= quota.target:
             return quota
     return None
+
+
+def collection_progress(process) -> list[dict]:
+    """Open surveys of ``process`` with their submitted responses and, when they have quotas, the quota
+    total and its fill rate (for the team home): ``[{"survey", "submitted", "target", "fill_rate",
+    "cells_behind"}]``; ``target`` is None without quotas; ``cells_behind``: quota cells under half full."""
+    rows = []
+    for survey in Survey.objects.filter(process=process, status=Survey.Status.OPEN).order_by("title_fr"):
+        submitted = Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED).count()
+        rates = fill_rates(survey)
+        target = rates["total"]["target"] or None
+        rows.append({
+            "survey": survey, "submitted": submitted, "target": target,
+            "fill_rate": rates["total"]["fill_rate"] if target else None,
+            "cells_behind": sum(1 for c in rates["cells"] if c["fill_rate"] is not None and c["fill_rate"] < 0.5),
+        })
+    return rows

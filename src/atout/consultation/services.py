@@ -782,3 +782,9 @@ def purge(today: dt.date | None = None) -> dict:
 
 
 PROFILE_QUESTION_NAMES = tuple(PROFILE_FIELDS)
+
+
+def open_surveys(process) -> list[Survey]:
+    """The surveys of ``process`` open to everyone (the public home's calls to take part)."""
+    return list(Survey.objects.filter(process=process, status=Survey.Status.OPEN, mode=Survey.Mode.OPEN)
+                .order_by("title_fr"))

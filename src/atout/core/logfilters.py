@@ -33,3 +33,15 @@ class RedactPersonalData(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+class RefusalWithoutTraceback(logging.Filter):
+    """A refused request (403) is an expected outcome, not a failure: Django logs it with the traceback
+    of the PermissionDenied raised by the access decorators, which drowns real errors in the server log.
+    Keep the one-line "Forbidden (Permission denied): /path" and drop the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = None
+            record.exc_text = None
+        return True

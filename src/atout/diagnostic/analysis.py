@@ -452,3 +452,42 @@ def departement_benchmark(territory: Territory, peers: str = "departements", *, 
     polarity = {code: catalogue[code].polarity for code in values.columns}
     france = values.loc[FRANCE_CODE] if FRANCE_CODE in values.index else None
     return benchmark(values, territory.code, peer_codes, polarity, france=france), basis
+
+
+#: The few figures a resident sees first on a process's public home.
+HOME_FIGURES = ["population", "population_growth", "unemployment_rate", "median_income"]
+
+
+def source_in_words(source: str) -> str:
+    """A figure's source as a reader says it: the first producer and its survey, without the catalogue's
+    codes and file names kept in parentheses and after ";" (``INSEE, Filosofi 2021 (comparateur 2025,
+    MED21); PTOD rev_med_21 …`` → ``INSEE, Filosofi 2021``)."""
+    first = source.split(";")[0]
+    while "(" in first and ")" in first[first.index("("):]:
+        start = first.index("(")
+        first = first[:start] + first[first.index(")", start) + 1:]
+    return " ".join(first.split()).strip(" ,")
+
+
+def process_key_figures(process) -> list[dict]:
+    """The key figures of a process's territory (its public home)."""
+    return key_figures(process.territory)
+
+
+def key_figures(territory: Territory, codes: list[str] | None = None) -> list[dict]:
+    """The process's headline figures for ``territory``: ``[{"indicator", "value", "source", "year"}]``,
+    missing ones left out; ``source`` in words (see :func:`source_in_words`)."""
+    from .models import Indicator as StoredIndicator  # the catalogue's labels, translated
+
+    catalogue = current_catalogue()
+    codes = [c for c in (codes or HOME_FIGURES) if c in catalogue]
+    table = figures([territory], codes, catalogue=catalogue)
+    labels = {i.code: i for i in StoredIndicator.objects.filter(code__in=codes)}
+    rows = []
+    for code in codes:
+        value = table[territory.pk, code]
+        if value.value is None or code not in labels:
+            continue
+        rows.append({"indicator": labels[code], "value": value.value, "unit": value.unit,
+                     "source": source_in_words(value.source), "year": value.year})
+    return rows

@@ -12,5 +12,9 @@ CONTRACT = Contract(
         "atout.diagnostic.portrait",
         "atout.diagnostic.templatetags.diagnostic",
     ),
+    # the process's homes (atout.processes.homes) ask for these by name
+    provides={
+        "home.key_figures": "atout.diagnostic.analysis.process_key_figures",
+    },
     demo=DemoStep("atout.diagnostic.demo.prepare_process"),
 )

@@ -246,3 +246,22 @@ def _from_millis(ms: int) -> dt.datetime:
 
 def _polis_datetime(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)")
+
+
+# --- team home --------------------------------------------------------------------------------
+
+
+def statements_to_moderate(process) -> list[dict]:
+    """Conversations of ``process`` with statements waiting for a moderation decision, most waiting first:
+    ``[{"conversation", "count"}]`` (for the team home)."""
+    from django.db.models import Count, Q
+
+    rows = (Conversation.objects.filter(process=process)
+            .annotate(count=Count("statements", filter=Q(statements__status=Statement.Status.PENDING)))
+            .filter(count__gt=0).order_by("-count", "question"))
+    return [{"conversation": c, "count": c.count} for c in rows]
+
+
+def open_conversations(process) -> list:
+    """The conversations of ``process`` open to votes (the public home's calls to take part)."""
+    return list(Conversation.objects.filter(process=process, status=Conversation.Status.OPEN))

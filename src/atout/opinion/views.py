@@ -180,7 +180,7 @@ def _segments(conv: Conversation, result: dict) -> dict:
 # --- team -------------------------------------------------------------------------------------
 
 
-@access.team
+@access.facilitator  # facilitators run conversations in meetings and moderate them
 def moderation(request, slug, conversation):
     conv = _conversation(request, conversation)
     if request.method == "POST":

@@ -11,6 +11,10 @@ urlpatterns = [
     path("compte/", views.account, name="account"),
     path("sources/", views.sources, name="sources"),
     path("journal/<slug:slug>/", views.journal, name="journal"),
+    path("mentions-legales/", views.legal_notice, name="legal_notice"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("donnees-personnelles/", views.personal_data, name="personal_data"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 #: Authentication pages, mounted at the root URLconf without a namespace (Django expects "login").

@@ -4,10 +4,12 @@ log), and friendly error pages."""
 from urllib.parse import urlencode
 
 from django.apps import apps
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -95,3 +97,37 @@ def journal(request, slug):
         "types": [(t, type_label(t)) for t in types],
         "rows": [(e, type_label(e.object_type)) for e in page.object_list],
     })
+
+
+# --- legal pages ------------------------------------------------------------------------------
+
+
+def _legal(request, template):
+    return render(request, template, {"publisher": settings.ATOUT_PUBLISHER, "site_url": settings.ATOUT_SITE_URL,
+                                      "session_days": settings.SESSION_COOKIE_AGE // 86400})
+
+
+@access.public
+def legal_notice(request):
+    """Mentions légales (loi pour la confiance dans l'économie numérique, art. 6): publisher, director of
+    publication, host, licences."""
+    return _legal(request, "web/legal/notice.html")
+
+
+@access.public
+def accessibility(request):
+    """Déclaration d'accessibilité (RGAA 4.1): the conformity state as it is (partial, not audited), what
+    is known not to conform, how to report a problem, the remedies."""
+    return _legal(request, "web/legal/accessibility.html")
+
+
+@access.public
+def personal_data(request):
+    """Données personnelles (RGPD): what is stored, why, for how long, who sees it, one's rights."""
+    return _legal(request, "web/legal/personal_data.html")
+
+
+@access.public
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon."""
+    return redirect(static("web/favicon.svg"), permanent=True)
