@@ -55,7 +55,7 @@ def prepare(process) -> DemoReport:
     ids = [i.pk for i in items]
     SwotItem.objects.filter(pk__in=ids).update(example=True)
     # The example team accepts what holds for the whole territory; zone proposals await curation.
-    SwotItem.objects.filter(pk__in=ids, subterritory=None, status=SwotItem.Status.PROPOSED).update(
+    SwotItem.objects.filter(pk__in=ids, whole_territory=True, status=SwotItem.Status.PROPOSED).update(
         status=SwotItem.Status.ACCEPTED)
     report.notes.append(f"{len(ids)} SWOT proposals from the survey and themes")
     report.notes.append(simulated_priorities(process))

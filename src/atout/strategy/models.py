@@ -139,8 +139,11 @@ class SwotItem(EvidenceLinked):
         MERGED = "merged", _("Fusionné")
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="swot_items")
-    subterritory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("sous-territoire"), help_text=_("Vide : tout le territoire."))
+    # One item per statement, whatever the number of places it holds for: the whole territory and/or
+    # the sub-territories where it stands out (a proposal found in three zones is one item, not three).
+    whole_territory = models.BooleanField(_("tout le territoire"), default=True)
+    subterritories = models.ManyToManyField(Territory, blank=True, related_name="+", verbose_name=_("sous-territoires"),
+                                            help_text=_("Où l'élément ressort en particulier."))
     kind = models.CharField(_("catégorie"), max_length=1, choices=Kind.choices)
     title = models.CharField(_("intitulé"), max_length=300)
     description = models.TextField(_("description"), blank=True)
@@ -161,6 +164,18 @@ class SwotItem(EvidenceLinked):
 
     def get_absolute_url(self):
         return reverse("strategy:swot", kwargs={"slug": self.process.slug}) + f"#swot-{self.pk}"
+
+    def places(self) -> list[str]:
+        """Names of the places it holds for, for display: the territory first when it holds everywhere."""
+        zones = sorted((t.name for t in self.subterritories.all()), key=sort_key)
+        return ([self.process.territory.name] if self.whole_territory else []) + zones
+
+
+def sort_key(text: str) -> str:
+    """Accent-insensitive sort key (« Échirolles » between « Die » and « Grignan »)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
 class Positioning(models.Model):

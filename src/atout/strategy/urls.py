@@ -7,6 +7,7 @@ urlpatterns = [
     path("<slug:slug>/", views.strategy, name="strategy"),
     path("<slug:slug>/afom/", views.swot, name="swot"),
     path("<slug:slug>/afom/decision/", views.curate, name="curate"),
+    path("<slug:slug>/afom/document.<str:fmt>", views.swot_export, name="swot_export"),
     path("<slug:slug>/afom/proposer/", views.swot_propose, name="swot_propose"),
     path("<slug:slug>/perception/", views.perception, name="perception"),
     path("<slug:slug>/perception/preuve/", views.perception_evidence, name="perception_evidence"),
