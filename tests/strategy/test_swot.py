@@ -70,7 +70,7 @@ MIGRATION_CHECK = textwrap.dedent("""
     ContentType = apps.get_model("contenttypes", "ContentType")
     drome = Process.objects.get(slug="drome")
     zones = list(apps.get_model("territories", "Territory").objects.filter(level="zone", code__in=[
-        "diois", "vercors-royans"]).order_by("code"))
+        "diois-vallee-drome", "vercors-royans"]).order_by("code"))
     item_type = ContentType.objects.get(app_label="strategy", model="swotitem")
     made = []
     for zone, status in [(None, "proposed"), (zones[0], "accepted"), (zones[1], "proposed")]:
@@ -86,8 +86,7 @@ MIGRATION_CHECK = textwrap.dedent("""
 MIGRATION_READ = textwrap.dedent("""
     import json
     from atout.strategy.models import SwotItem
-    items = SwotItem.objects.filter(process__slug="drome", title__icontains="logement").filter(
-        title__icontains="jeunes").order_by("pk")
+    items = SwotItem.objects.filter(pk__in=MADE).order_by("pk")
     print("READ", json.dumps([{"pk": i.pk, "kind": i.kind, "status": i.status, "whole": i.whole_territory,
                                "zones": sorted(t.code for t in i.subterritories.all()),
                                "evidence": sorted(e.title for e in i.linked_evidence())} for i in items]))
@@ -103,13 +102,13 @@ def test_the_migration_merges_items_that_differ_only_by_subterritory(demo_databa
     run_atout(["migrate", "strategy", "0004_prioritisation_ranking", "-v0"], env, ROOT)
     made = marked(run_atout(["shell", "-c", MIGRATION_CHECK], env, ROOT), "MADE ")
     run_atout(["migrate", "-v0"], env, ROOT)
-    items = marked(run_atout(["shell", "-c", MIGRATION_READ], env, ROOT), "READ ")
+    items = marked(run_atout(["shell", "-c", MIGRATION_READ.replace("MADE", json.dumps(made))], env, ROOT), "READ ")
     weakness = [i for i in items if i["kind"] == "W"]
     assert len(weakness) == 1  # three items, one per place, became one
     assert weakness[0] == {"pk": made[0], "kind": "W", "status": "accepted", "whole": True,
-                           "zones": ["diois", "vercors-royans"], "evidence": ["Preuve 0", "Preuve 1", "Preuve 2"]}
+                           "zones": ["diois-vallee-drome", "vercors-royans"], "evidence": ["Preuve 0", "Preuve 1", "Preuve 2"]}
     # Another category is another statement: left apart.
-    assert [(i["pk"], i["whole"], i["zones"]) for i in items if i["kind"] == "S"] == [(made[3], False, ["diois"])]
+    assert [(i["pk"], i["whole"], i["zones"]) for i in items if i["kind"] == "S"] == [(made[3], False, ["diois-vallee-drome"])]
 
 
 # ------------------------------------------------------------------------------------------ curation
@@ -292,3 +291,17 @@ def test_atout_swot_export(example, tmp_path):
     with pytest.raises(CommandError, match="does not exist"):
         call_command("swot", "export", "--process", "drome", "--format", "odt", "--output", str(tmp_path / "no" / "x.odt"))
     assert not (tmp_path / "no").exists()
+
+
+def test_the_api_gives_the_board_as_the_page_shows_it(client, users, example, proposals):
+    from atout.api.tokens import create_token
+
+    public = client.get("/api/v1/processes/drome/swot").json()
+    assert [q["label"] for q in public] == ["Atouts", "Faiblesses", "Opportunités", "Menaces"]
+    assert {q["label"]: [i["title"] for i in q["items"]] for q in public} == retained(example)
+    item = next(i for q in public for i in q["items"] if i["evidence"])
+    assert item["evidence"][0]["sentence"] and item["evidence"][0]["url"].startswith("/strategie/drome/preuves/")
+    key = create_token(users["team"], "équipe", "read")[1]
+    team = client.get("/api/v1/processes/drome/swot", HTTP_AUTHORIZATION=f"Bearer {key}").json()
+    titles = [i["title"] for q in team for i in q["items"] if i["status"] == "proposed"]
+    assert "Proposition 0" in titles

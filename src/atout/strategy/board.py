@@ -71,7 +71,7 @@ def board(process, *, team: bool, zone: str = "", rejected: bool = False) -> lis
 def _evidence_by_item(items: list[SwotItem], *, public_only: bool) -> dict[int, list]:
     """{item id: [evidence]} in one query (not one per item)."""
     links = EvidenceLink.objects.filter(target_type=ContentType.objects.get_for_model(SwotItem),
-                                        target_id__in=[i.pk for i in items]).select_related("evidence")
+                                        target_id__in=[i.pk for i in items]).select_related("evidence__process")
     if public_only:
         links = links.filter(evidence__public=True)
     found: dict[int, list] = {}

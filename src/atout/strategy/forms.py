@@ -107,3 +107,23 @@ class PrioritisationModeForm(forms.Form):
         from .models import PrioritisationSettings
 
         self.fields["mode"].choices = PrioritisationSettings.Mode.choices
+
+
+class PositioningForm(forms.Form):
+    """The brand platform: ambition, values, promise, target audiences, key messages, and what this version
+    changes (kept in the history)."""
+
+    ambition = forms.CharField(label=_("Ambition"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    values = forms.CharField(label=_("Valeurs"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    promise = forms.CharField(label=_("Promesse"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    audiences = forms.CharField(label=_("Publics cibles"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                help_text=_("Talents, entreprises, visiteurs, habitants…"))
+    key_messages = forms.CharField(label=_("Messages clés"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    note = forms.CharField(label=_("Ce qui change dans cette version (facultatif)"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not any((data.get(name) or "").strip() for name in ("ambition", "values", "promise", "audiences", "key_messages")):
+            raise forms.ValidationError(_("Le positionnement ne peut pas être vide : renseignez au moins l'ambition."))
+        return data
+

@@ -196,6 +196,40 @@ class Positioning(models.Model):
         return f"{self.process}"
 
 
+#: The fields of the brand platform the team edits and each version keeps.
+POSITIONING_FIELDS = ["ambition", "values", "promise", "audiences", "key_messages"]
+
+
+class PositioningVersion(models.Model):
+    """One saved state of a process's brand platform: every save in the product adds one, so the history
+    says who changed what and when. Number 1 may be the state found before the first save in atout (the
+    demo's, or the admin's), recorded without an author."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="positioning_versions")
+    number = models.PositiveIntegerField(_("version"))
+    ambition = models.TextField(_("ambition"), blank=True)
+    values = models.TextField(_("valeurs"), blank=True)
+    promise = models.TextField(_("promesse"), blank=True)
+    audiences = models.TextField(_("publics cibles"), blank=True)
+    key_messages = models.TextField(_("messages clés"), blank=True)
+    note = models.CharField(_("ce qui change"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("auteur"))
+    created = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("version du positionnement")
+        verbose_name_plural = _("versions du positionnement")
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["process", "number"], name="positioning_version_number")]
+
+    def __str__(self):
+        return f"{self.process} — v{self.number}"
+
+    def content(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in POSITIONING_FIELDS}
+
+
 class ProofPoint(EvidenceLinked):
     positioning = models.ForeignKey(Positioning, on_delete=models.CASCADE, related_name="proof_points")
     claim = models.CharField(_("preuve avancée"), max_length=300)

@@ -315,3 +315,32 @@ def priorities(request, slug):
         "mapped": Orientation.objects.filter(process=process).exclude(domain="").select_related("axis"),
         "is_team": _is_team(request), "mode_form": PrioritisationModeForm(initial={"mode": mode}),
     })
+
+
+@access.team
+def positioning_edit(request, slug):
+    """The team edits the brand platform; each save that changes something is a new version."""
+    from . import positioning
+    from .forms import PositioningForm
+
+    process = request.process
+    form = PositioningForm(request.POST or None, initial=positioning.current(process))
+    if request.method == "POST" and form.is_valid():
+        version = positioning.save(process, form.cleaned_data, user=request.user, note=form.cleaned_data["note"])
+        if version is None:
+            messages.info(request, _("Aucune modification : pas de nouvelle version."))
+        else:
+            messages.success(request, _("Positionnement enregistré (version %(n)s).") % {"n": version.number})
+        return redirect("strategy:positioning_history", slug=slug)
+    return render(request, "strategy/positioning_edit.html", {"process": process, "form": form, "team": True},
+                  status=400 if form.errors else 200)
+
+
+@access.team
+def positioning_history(request, slug):
+    """Every version of the brand platform: who saved it, when, what changed, and its full text."""
+    from . import positioning
+
+    return render(request, "strategy/positioning_history.html", {
+        "process": request.process, "rows": positioning.history(request.process), "team": True})
+
