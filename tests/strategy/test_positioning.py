@@ -5,9 +5,9 @@ team edits; nothing is saved from an invalid form."""
 from django.urls import reverse
 from django.utils.html import escape
 
+from atout.core.models import AuditEntry
 from atout.strategy import positioning
 from atout.strategy.models import Positioning, PositioningVersion
-from atout.web.models import AuditEntry
 
 
 def url(name, **kwargs):

@@ -19,6 +19,7 @@ from .core import (
 )
 from .routers.actions import router as actions_router
 from .routers.processes import router as processes_router
+from .routers.sectors import router as sectors_router
 from .routers.strategy import router as strategy_router
 from .routers.territories import router as territories_router
 
@@ -51,6 +52,7 @@ install_error_handlers(api)
 api.add_router("", territories_router)
 api.add_router("", processes_router)
 api.add_router("", actions_router)
+api.add_router("", sectors_router)
 api.add_router("", strategy_router)
 
 

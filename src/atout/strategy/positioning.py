@@ -1,6 +1,6 @@
 """The brand platform (positioning) edited in the product, versioned: each save that changes something keeps
 the new state as a :class:`~atout.strategy.models.PositioningVersion` with its author and date; the change
-itself reaches the journal (:mod:`atout.web.audit`) as every change made in a request does."""
+itself reaches the journal (:mod:`atout.core.audit`) as every change made in a request does."""
 
 from __future__ import annotations
 
