@@ -1,5 +1,6 @@
 # atout — two commands do all the set-up on a fresh machine:
 #   make demo   installs, prepares the Drôme demo on SQLite and serves it on http://127.0.0.1:8000
+#               (gunicorn and the background worker; another port: make demo PORT=8080)
 #   make test   installs with the test extras (and Chromium for browser tests) and runs the whole suite
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -58,6 +59,11 @@ demo: install
 	@echo
 	@echo "atout is served on http://$(HOST):$(PORT)/  (Drôme process: http://$(HOST):$(PORT)/p/drome/)"
 	@echo "Stop with Ctrl-C."
+	@# Long work (PDF reports, theme analyses, newsletters) goes to the database queue and a background
+	@# worker runs it beside gunicorn, so no page waits for it; both stop together.
+	export ATOUT_TASKS_BACKEND=django_tasks_db.DatabaseBackend; \
+	$(BIN)/atout worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn atout.wsgi --preload --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --forwarded-allow-ips="127.0.0.1"
 
 # Load generator of bench/submissions_load.py (a C program, so the load costs little CPU).

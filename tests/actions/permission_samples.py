@@ -26,4 +26,5 @@ def samples(process):
         "actions:action": kwargs,
         "actions:update": kwargs,
         "strategy:evidence": {"slug": process.slug, "pk": evidence.pk},
+        "strategy:swot_export": {"slug": process.slug, "fmt": "odt"},
     }

@@ -45,6 +45,8 @@ EXPECTED = {
     ("get", "/api/v1/processes/{slug}/conversations"): ALL_OK,
     ("get", "/api/v1/processes/{slug}/conversations/{conversation}/results"): ALL_OK,
     ("get", "/api/v1/processes/{slug}/evidence"): ALL_OK,
+    ("get", "/api/v1/processes/{slug}/swot"): ALL_OK,
+    ("get", "/api/v1/processes/{slug}/positioning"): ALL_OK,
     ("get", "/api/v1/processes/{slug}/actions"): ALL_OK,
     ("get", "/api/v1/processes/{slug}/actions/{code}"): ALL_OK,
     ("get", "/api/v1/processes/{slug}/progress"): ALL_OK,

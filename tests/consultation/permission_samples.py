@@ -28,6 +28,7 @@ def samples(process) -> dict:
         "consultation:quotas": base,
         "consultation:invitations": base,
         "consultation:results": base,
+        "consultation:public_results": base,
         "consultation:weighting": base,
         "consultation:export": {**base, "fmt": "csv"},
         "consultation:export_xlsform": base,

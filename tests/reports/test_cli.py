@@ -150,5 +150,5 @@ def test_a_factsheet_of_a_subterritory_shows_its_progress_and_swot(tmp_path, dro
     assert zone.name in text and "Avancement des actions" in text
     progress = rollup(drome).subterritories[zone.code]
     assert f"{progress:.0f} %" in text
-    for item in SwotItem.objects.filter(process=drome, subterritory=zone, status=SwotItem.Status.ACCEPTED):
+    for item in SwotItem.objects.filter(process=drome, subterritories=zone, status=SwotItem.Status.ACCEPTED):
         assert plain(item.title) in text

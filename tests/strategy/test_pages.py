@@ -40,12 +40,12 @@ def test_the_team_curates_proposals(client, users, example):
     proposed = SwotItem.objects.create(process=example, kind="S", title="Proposition")
     other = SwotItem.objects.filter(process=example, kind="S", status="accepted").first()
     client.force_login(users["participant"])
-    assert client.post(url("curate"), {"item": proposed.pk, "decision": "reject"}).status_code == 403
+    assert client.post(url("curate"), {"items": [proposed.pk], "action": "discard"}).status_code == 403
     client.force_login(users["team"])
-    assert client.post(url("curate"), {"item": proposed.pk, "decision": "edit", "kind": "O", "title": "Nouveau"}).status_code == 302
+    assert client.post(url("curate"), {"items": [proposed.pk], "action": "move", "kind": "O"}).status_code == 302
     proposed.refresh_from_db()
-    assert (proposed.kind, proposed.title) == ("O", "Nouveau")
-    client.post(url("curate"), {"item": proposed.pk, "decision": "merge", "into": other.pk})
+    assert proposed.kind == "O"
+    client.post(url("curate"), {"items": [proposed.pk, other.pk], "action": "merge"})
     proposed.refresh_from_db()
     assert proposed.status == "merged" and proposed.merged_into == other
 

@@ -23,6 +23,7 @@ from .routers.actions import router as actions_router
 from .routers.fieldwork import router as fieldwork_router
 from .routers.processes import router as processes_router
 from .routers.sectors import router as sectors_router
+from .routers.strategy import router as strategy_router
 from .routers.territories import router as territories_router
 
 DESCRIPTION = """Public data of atout — territories, indicators and observations, processes, survey results,
@@ -56,6 +57,7 @@ api.add_router("", processes_router)
 api.add_router("", actions_router)
 api.add_router("", fieldwork_router)
 api.add_router("", sectors_router)
+api.add_router("", strategy_router)
 
 
 class MeOut(Schema):

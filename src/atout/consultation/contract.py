@@ -8,6 +8,7 @@ CONTRACT = Contract(
         "atout.consultation.models",
         "atout.consultation.quotas",
         "atout.consultation.results",
+        "atout.consultation.services",
         "atout.consultation.structure",
     ),
     # the process's homes (atout.processes.homes) ask for these by name

@@ -131,6 +131,15 @@ def publish(survey: Survey) -> SurveyVersion:
     return version
 
 
+def is_public_result(survey: Survey) -> bool:
+    """The one publication rule of survey results: they are public once the survey is closed with a
+    published questionnaire; before (draft or still open), only the process team sees them.
+
+    Every channel that shows results to someone outside the team reads this rule: the public results
+    page, the API and the open-data package (:mod:`atout.opendata.services`)."""
+    return survey.status == Survey.Status.CLOSED and survey.current_version_id is not None
+
+
 def current_form(survey: Survey) -> Form:
     return version_form(survey.current_version_id)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:slug>/q/<slug:survey>/r/<str:resume>/", public.resume, name="resume"),
     path("<slug:slug>/q/<slug:survey>/r/<str:resume>/page/<int:page>/", public.answer_page, name="page"),
     path("<slug:slug>/q/<slug:survey>/r/<str:resume>/recu/", public.receipt, name="receipt"),
+    path("<slug:slug>/q/<slug:survey>/resultats/", team.public_results, name="public_results"),
     # The respondent's own answers
     path("<slug:slug>/mes-reponses/", public.my_responses, name="mine"),
     # Back office

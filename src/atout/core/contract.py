@@ -7,6 +7,7 @@ CONTRACT = Contract(
         "atout.core.access",
         "atout.core.audit",
         "atout.core.contracts",
+        "atout.core.files",
         "atout.core.jobs",
         "atout.core.login",
         "atout.core.models",

@@ -27,6 +27,7 @@ from django.utils import timezone
 from atout.actions import services as actions
 from atout.consultation import results
 from atout.consultation.models import Survey
+from atout.consultation.services import is_public_result
 from atout.diagnostic import analysis
 from atout.diagnostic.catalogue_store import current_catalogue
 from atout.diagnostic.models import Indicator
@@ -192,9 +193,17 @@ def published_surveys(process: Process):
 
 
 def survey_tables(process: Process, source: dict) -> list[Table]:
+    """The survey resources. Results (frequencies, crosstabs, means, hexagon, counts) only for the surveys
+    whose results are public in the app (:func:`atout.consultation.services.is_public_result`): what the
+    public cannot see on the site is not in the open data either."""
     surveys, frequencies, means, crosstabs, hexagon = [], [], [], [], []
     simulated = False
     for survey in published_surveys(process):
+        if not is_public_result(survey):
+            # Listed as on the API, without a figure: its results are for the team until it closes.
+            surveys.append((survey.slug, survey.title_fr, survey.status, survey.current_version.number,
+                            None, None, None, None, None, None))
+            continue
         data = results.cached_results(survey, language="fr", segments=["zone"])
         simulated = simulated or bool(data.get("simulated"))
         surveys.append((survey.slug, survey.title_fr, survey.status, data.get("version"), data["n"], data["weighted"],
@@ -228,7 +237,10 @@ def survey_tables(process: Process, source: dict) -> list[Table]:
     common = {"licenses": [ETALAB_2], "sources": [source]}
     return [
         Table(name="surveys", title="Enquêtes publiées",
-              description="Les enquêtes publiées de la démarche et leurs effectifs (réponses envoyées)." + note,
+              description=("Les enquêtes publiées de la démarche et leurs effectifs (réponses envoyées). Les résultats "
+                           "d'une enquête ne sont publiés qu'une fois l'enquête close : pour une enquête encore "
+                           "ouverte, seuls l'identifiant, le titre, le statut et la version figurent ici, et aucun "
+                           "résultat dans les autres tables." + note),
               fields=[
                   _f("survey", "string", "Identifiant de l'enquête.", required=True, unique=True),
                   _f("title", "string", "Titre."),

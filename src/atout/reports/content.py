@@ -361,9 +361,10 @@ SWOT_LABELS = {"S": gettext_lazy("Forces"), "W": gettext_lazy("Faiblesses"), "O"
 
 def swot(process: Process, zone: Territory | None = None) -> list[dict]:
     """Accepted SWOT items by quadrant (the public SWOT board), with how many pieces of evidence back each."""
-    items = SwotItem.objects.filter(process=process, status=SwotItem.Status.ACCEPTED).select_related("axis", "subterritory")
+    items = (SwotItem.objects.filter(process=process, status=SwotItem.Status.ACCEPTED).select_related("axis", "process__territory")
+             .prefetch_related("subterritories"))
     if zone is not None:
-        items = items.filter(subterritory=zone)
+        items = items.filter(subterritories=zone)
     board = {kind: [] for kind, _label in SwotItem.Kind.choices}
     for item in items:
         board[item.kind].append({"item": item, "evidence": item.linked_evidence().filter(public=True).count()})

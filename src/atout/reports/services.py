@@ -5,12 +5,12 @@ failed generation never leaves a half file behind."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 
 from django.utils import timezone, translation
 from django_tasks import task
+
+from atout.core.files import write_atomically
 
 from . import rendering
 from .models import Report, reports_dir
@@ -57,17 +57,3 @@ def execute(report: Report) -> Report:
         finished=timezone.now(), duration=round(time.perf_counter() - started, 2))
     report.refresh_from_db()
     return report
-
-
-def write_atomically(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, renamed when complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".part-", suffix=path.suffix)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise

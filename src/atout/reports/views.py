@@ -52,6 +52,9 @@ def start(request, slug):
         messages.error(request, _("La génération a échoué : %(message)s") % {"message": report.message})
     elif report.status == Report.Status.DONE:
         messages.success(request, _("Rapport prêt."))
+    else:
+        # The usual case in production and in the demo: a worker produces it while the team does something else.
+        messages.success(request, _("Rapport demandé : il est produit en arrière-plan ; cette page suit son avancement."))
     return redirect(report)
 
 

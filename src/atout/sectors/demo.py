@@ -100,7 +100,7 @@ def prepare(process) -> SectorsDemo:
                 "order": order, "example": True})
             matcher = re.compile(pattern, re.IGNORECASE)
             filiere.organisations.set(Organisation.objects.filter(process=process, sector__code=sector))
-            filiere.swot_items.set([s for s in SwotItem.objects.filter(process=process, subterritory=None)
+            filiere.swot_items.set([s for s in SwotItem.objects.filter(process=process, whole_territory=True)
                                     if matcher.search(s.title)])
             actions = list(Action.objects.filter(process=process, code__in=action_codes))
             filiere.actions.set(actions)

@@ -28,9 +28,11 @@ class EvidenceLinkAdmin(admin.ModelAdmin):
 
 @admin.register(SwotItem)
 class SwotItemAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "status", "process", "subterritory", "axis", "domain"]
+    list_display = ["title", "kind", "status", "process", "whole_territory", "axis", "domain"]
     list_filter = ["process", "kind", "status", "domain"]
     search_fields = ["title"]
+    # Identifiers, not a list of every territory (36,000 communes) in the form.
+    raw_id_fields = ["subterritories", "merged_into"]
 
 
 class ProofPointInline(admin.TabularInline):

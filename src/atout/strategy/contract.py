@@ -4,8 +4,10 @@ from atout.core.contracts import Contract, DemoStep
 
 CONTRACT = Contract(
     public=(
+        "atout.strategy.board",
         "atout.strategy.models",
         "atout.strategy.perception",
+        "atout.strategy.positioning",
         "atout.strategy.services",
     ),
     provides={

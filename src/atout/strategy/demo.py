@@ -51,13 +51,14 @@ def prepare(process) -> DemoReport:
                     perception.evidence_from_row(process, table, item["key"], row["zone"])
         run = _theme_run(process, survey)
         if run is not None:
+            name_themes(run)
             items += services.propose_from_themes(process, run)
     else:
         report.notes.append("no perception survey: no SWOT proposal from survey results or themes")
     ids = [i.pk for i in items]
     SwotItem.objects.filter(pk__in=ids).update(example=True)
     # The example team accepts what holds for the whole territory; zone proposals await curation.
-    SwotItem.objects.filter(pk__in=ids, subterritory=None, status=SwotItem.Status.PROPOSED).update(
+    SwotItem.objects.filter(pk__in=ids, whole_territory=True, status=SwotItem.Status.PROPOSED).update(
         status=SwotItem.Status.ACCEPTED)
     report.notes.append(f"{len(ids)} SWOT proposals from the survey and themes")
     report.notes.append(simulated_priorities(process))
@@ -131,6 +132,44 @@ def _hundred(shares) -> list[int]:
     for i in sorted(range(len(raw)), key=lambda i: raw[i] - points[i], reverse=True)[:100 - sum(points)]:
         points[i] += 1
     return points
+
+
+#: The example team's names for the demo's themes (key phrase among the theme's terms → name): a theme
+#: still labelled by its keyword list is never proposed as a SWOT item, so the team names them first.
+DEMO_THEME_NAMES = {
+    "vie associative": "Une vie associative et solidaire",
+    "villages perchés": "Des villages perchés et un patrimoine préservés",
+    "emplois qualifiés": "Les jeunes partent faute d'emplois qualifiés",
+    "prix des maisons": "Le prix des maisons et des loyers augmente",
+    "douceur de vivre": "La douceur de vivre, la lumière et les paysages",
+    "produits locaux": "Les produits locaux : fruits, lavande, vin",
+    "agriculture biologique": "Une agriculture biologique dynamique",
+    "offre culturelle": "Une offre culturelle trop mince en hiver",
+    "activités de plein": "Les activités de plein air et l'escalade",
+    "pistes cyclables": "Trop peu de pistes cyclables : tout se fait en voiture",
+    "marchés provençaux": "Les marchés provençaux et le climat",
+    "manque de transports": "Le manque de transports en commun",
+    "médecin devient": "Trouver un médecin devient difficile",
+    "montagne": "La montagne, la nature et les rivières",
+    "méditerranée": "Entre Lyon et la Méditerranée",
+}
+
+
+def name_themes(run) -> int:
+    """Give the demo's themes still labelled by their keyword list the example team's names; a label
+    someone already wrote is left as it is. Returns the number of themes named."""
+    from .services import is_keyword_list
+
+    named = 0
+    for theme in run.themes.all():
+        if not is_keyword_list(theme.label, theme.terms or []):
+            continue
+        name = next((n for phrase, n in DEMO_THEME_NAMES.items() if phrase in theme.terms), None)
+        if name:
+            theme.label = name
+            theme.save(update_fields=["label"])
+            named += 1
+    return named
 
 
 def _theme_run(process, survey):

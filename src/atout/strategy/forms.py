@@ -3,28 +3,35 @@ from django.utils.translation import gettext_lazy as _
 
 from atout.opinion.models import Participant
 
-from .models import OECD_DOMAINS, SwotItem
+from .models import SwotItem
 
 
 class CurateForm(forms.Form):
-    """One decision on a SWOT item: accept, reject, edit (title, category, axis, domain) or merge into another."""
+    """One decision on the items ticked on the SWOT board: keep, discard, back to examination, move to a
+    quadrant, or merge into one (optionally renamed)."""
 
-    DECISIONS = [("accept", _("Retenir")), ("reject", _("Écarter")), ("edit", _("Modifier")), ("merge", _("Fusionner dans…"))]
+    items = forms.TypedMultipleChoiceField(label=_("Éléments"), coerce=int, error_messages={
+        "required": _("Cochez au moins un élément."),
+        "invalid_choice": _("Élément inconnu : %(value)s.")})
+    action = forms.ChoiceField(label=_("Décision"), error_messages={"required": _("Choisissez une décision.")})
+    kind = forms.ChoiceField(label=_("Quadrant"), required=False)
+    title = forms.CharField(label=_("Intitulé de l'élément fusionné (facultatif)"), max_length=300, required=False)
 
-    item = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(label=_("Décision"), choices=DECISIONS)
-    title = forms.CharField(label=_("Intitulé"), max_length=300, required=False)
-    kind = forms.ChoiceField(label=_("Catégorie"), choices=[("", "—")] + list(SwotItem.Kind.choices), required=False)
-    axis = forms.CharField(label=_("Axe (code)"), max_length=40, required=False)
-    domain = forms.ChoiceField(label=_("Domaine OCDE"), choices=[("", "—")] + OECD_DOMAINS, required=False)
-    into = forms.IntegerField(label=_("Fusionner dans l'élément n°"), required=False)
+    def __init__(self, *args, process, **kwargs):
+        from .board import ACTIONS, QUADRANTS
+
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = [(pk, pk) for pk in SwotItem.objects.filter(process=process).exclude(
+            status=SwotItem.Status.MERGED).values_list("pk", flat=True)]
+        self.fields["action"].choices = [("", "—")] + ACTIONS
+        self.fields["kind"].choices = [("", "—")] + QUADRANTS
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == "merge" and not data.get("into"):
-            self.add_error("into", _("Indiquez l'élément dans lequel fusionner."))
-        if data.get("decision") == "edit" and not (data.get("title") or data.get("kind") or data.get("axis") or data.get("domain")):
-            self.add_error("title", _("Rien à modifier : renseignez au moins un champ."))
+        if data.get("action") == "move" and not data.get("kind"):
+            self.add_error("kind", _("Choisissez le quadrant vers lequel déplacer les éléments."))
+        if data.get("action") == "merge" and len(data.get("items") or []) < 2:
+            self.add_error("items", _("Cochez au moins deux éléments à fusionner."))
         return data
 
 
@@ -100,3 +107,23 @@ class PrioritisationModeForm(forms.Form):
         from .models import PrioritisationSettings
 
         self.fields["mode"].choices = PrioritisationSettings.Mode.choices
+
+
+class PositioningForm(forms.Form):
+    """The brand platform: ambition, values, promise, target audiences, key messages, and what this version
+    changes (kept in the history)."""
+
+    ambition = forms.CharField(label=_("Ambition"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    values = forms.CharField(label=_("Valeurs"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    promise = forms.CharField(label=_("Promesse"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    audiences = forms.CharField(label=_("Publics cibles"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                help_text=_("Talents, entreprises, visiteurs, habitants…"))
+    key_messages = forms.CharField(label=_("Messages clés"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    note = forms.CharField(label=_("Ce qui change dans cette version (facultatif)"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not any((data.get(name) or "").strip() for name in ("ambition", "values", "promise", "audiences", "key_messages")):
+            raise forms.ValidationError(_("Le positionnement ne peut pas être vide : renseignez au moins l'ambition."))
+        return data
+

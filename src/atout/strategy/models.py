@@ -139,8 +139,11 @@ class SwotItem(EvidenceLinked):
         MERGED = "merged", _("Fusionné")
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="swot_items")
-    subterritory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("sous-territoire"), help_text=_("Vide : tout le territoire."))
+    # One item per statement, whatever the number of places it holds for: the whole territory and/or
+    # the sub-territories where it stands out (a proposal found in three zones is one item, not three).
+    whole_territory = models.BooleanField(_("tout le territoire"), default=True)
+    subterritories = models.ManyToManyField(Territory, blank=True, related_name="+", verbose_name=_("sous-territoires"),
+                                            help_text=_("Où l'élément ressort en particulier."))
     kind = models.CharField(_("catégorie"), max_length=1, choices=Kind.choices)
     title = models.CharField(_("intitulé"), max_length=300)
     description = models.TextField(_("description"), blank=True)
@@ -162,6 +165,18 @@ class SwotItem(EvidenceLinked):
     def get_absolute_url(self):
         return reverse("strategy:swot", kwargs={"slug": self.process.slug}) + f"#swot-{self.pk}"
 
+    def places(self) -> list[str]:
+        """Names of the places it holds for, for display: the territory first when it holds everywhere."""
+        zones = sorted((t.name for t in self.subterritories.all()), key=sort_key)
+        return ([self.process.territory.name] if self.whole_territory else []) + zones
+
+
+def sort_key(text: str) -> str:
+    """Accent-insensitive sort key (« Échirolles » between « Die » and « Grignan »)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
 
 class Positioning(models.Model):
     """The brand platform of a process."""
@@ -179,6 +194,40 @@ class Positioning(models.Model):
 
     def __str__(self):
         return f"{self.process}"
+
+
+#: The fields of the brand platform the team edits and each version keeps.
+POSITIONING_FIELDS = ["ambition", "values", "promise", "audiences", "key_messages"]
+
+
+class PositioningVersion(models.Model):
+    """One saved state of a process's brand platform: every save in the product adds one, so the history
+    says who changed what and when. Number 1 may be the state found before the first save in atout (the
+    demo's, or the admin's), recorded without an author."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="positioning_versions")
+    number = models.PositiveIntegerField(_("version"))
+    ambition = models.TextField(_("ambition"), blank=True)
+    values = models.TextField(_("valeurs"), blank=True)
+    promise = models.TextField(_("promesse"), blank=True)
+    audiences = models.TextField(_("publics cibles"), blank=True)
+    key_messages = models.TextField(_("messages clés"), blank=True)
+    note = models.CharField(_("ce qui change"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("auteur"))
+    created = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("version du positionnement")
+        verbose_name_plural = _("versions du positionnement")
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["process", "number"], name="positioning_version_number")]
+
+    def __str__(self):
+        return f"{self.process} — v{self.number}"
+
+    def content(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in POSITIONING_FIELDS}
 
 
 class ProofPoint(EvidenceLinked):

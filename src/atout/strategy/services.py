@@ -86,15 +86,17 @@ def propose_from_findings(process: Process, findings: Iterable[dict], *, territo
             continue
         evidence = evidence_from_finding(process, finding, territory=territory.code if territory else "")
         indicator = catalogue.get(finding["indicator"])
-        item, created = SwotItem.objects.get_or_create(
-            process=process, subterritory=territory, proposed_from=evidence.key,
-            defaults={"kind": kind, "title": finding["label"], "description": finding["statement"]["fr"],
-                      "axis": axes.get(indicator.axis) if indicator else None,
-                      "domain": indicator.domain if indicator else ""},
-        )
-        item.link_evidence(evidence)
-        items.append(item)
-    return items
+        items.append(_propose(process, evidence, kind=kind, title=finding["label"],
+                              description=finding["statement"]["fr"], territory=territory,
+                              axis=axes.get(indicator.axis) if indicator else None,
+                              domain=indicator.domain if indicator else ""))
+    return _distinct(items)
+
+
+def _distinct(items: list[SwotItem]) -> list[SwotItem]:
+    """Each item once, in order (one grouped item may come from several zones' proposals)."""
+    seen: set[int] = set()
+    return [i for i in items if not (i.pk in seen or seen.add(i.pk))]
 
 
 # ----------------------------------------------------------------------- proposals from surveys and themes
@@ -122,13 +124,32 @@ def _classify(process, classes: dict, *keys: str) -> dict:
 
 def _propose(process, evidence: Evidence, *, kind: str, title: str, description: str, territory=None,
              axis=None, domain: str = "") -> SwotItem:
-    """A proposed SWOT item for ``evidence`` (idempotent by its key; a curated item is left as it is)."""
-    item, _created = SwotItem.objects.get_or_create(
-        process=process, subterritory=territory, proposed_from=evidence.key,
-        defaults={"kind": kind, "title": title[:300], "description": description, "axis": axis, "domain": domain},
-    )
+    """The SWOT item ``evidence`` supports: the item it already supports (a curated item is left as the team
+    made it), else the item of the same category and title — the same statement found in another place,
+    which then also holds for ``territory`` (a sub-territory; None: the whole territory) — else a new proposal."""
+    item = (SwotItem.objects.filter(process=process, evidence_links__evidence=evidence).order_by("pk").first()
+            or _same_statement(process, kind, title))
+    if item is None:
+        item = SwotItem.objects.create(
+            process=process, proposed_from=evidence.key, kind=kind, title=title[:300], description=description,
+            axis=axis, domain=domain, whole_territory=territory is None)
+    elif not item.evidence_links.filter(evidence=evidence).exists():
+        if territory is None and not item.whole_territory:
+            item.whole_territory = True
+            item.save(update_fields=["whole_territory"])
+    if territory is not None:
+        item.subterritories.add(territory)
     item.link_evidence(evidence)
     return item
+
+
+def _same_statement(process, kind: str, title: str) -> SwotItem | None:
+    wanted = " ".join(title[:300].split()).casefold()
+    for item in SwotItem.objects.filter(process=process, kind=kind, title__iexact=title[:300].strip()).exclude(
+            status=SwotItem.Status.MERGED).order_by("pk"):
+        if " ".join(item.title.split()).casefold() == wanted:
+            return item
+    return None
 
 
 def _survey_evidence(process, survey, key: str, *, title: str, summary: str, value: float, unit: str, n: int,
@@ -219,7 +240,7 @@ def propose_from_survey(process: Process, survey, *, mapping=None, k: int | None
                                           territory=zones[scope] if scope else None, **cls))
         elif question.name.startswith("hex_") and question.type in ("select_one", "likert"):
             items += _propose_scale(process, survey, question, zones, classes, weighted, simulated, k)
-    return items
+    return _distinct(items)
 
 
 def _scope_cells(found: list[tuple], scope: str, exclude: bool) -> list[tuple]:
@@ -329,7 +350,8 @@ def propose_from_themes(process: Process, run, *, mapping=None, min_share: float
             if question in open_questions and count >= QUESTION_MAJORITY * sum(counts.values()):
                 kind = open_questions[question]
         kind = kind or TONALITY_TO_SWOT.get(theme.tonality)
-        if not kind:
+        title = readable_theme_title(theme)
+        if not kind or not title:
             continue
         quotes = [q for q in (theme.quotes or []) if q][:3]
         summary = (f"Thème porté par {theme.size} textes sur {run.answers} ({_fmt(100 * theme.size / run.answers)} %), "
@@ -337,7 +359,7 @@ def propose_from_themes(process: Process, run, *, mapping=None, min_share: float
                    + "".join(f" « {q[:240]} »" for q in quotes))
         evidence, _created = Evidence.objects.update_or_create(
             process=process, key=f"theme:{run.pk}:{theme.number}",
-            defaults={"kind": Evidence.Kind.THEME, "title": theme.label[:300], "summary": summary,
+            defaults={"kind": Evidence.Kind.THEME, "title": title[:300], "summary": summary,
                       "value": round(100 * theme.size / run.answers, 1) if run.answers else None,
                       "unit": "% des textes", "n": theme.size, "margin": None,
                       "source": f"Analyse thématique « {run} »"[:400], "vintage": f"{run.created:%Y}",
@@ -347,8 +369,25 @@ def propose_from_themes(process: Process, run, *, mapping=None, min_share: float
         cls = _classify(process, classes, f"code:{code.name}" if code else "")
         if code is not None and code.axis_id:
             cls["axis"] = code.axis
-        items.append(_propose(process, evidence, kind=kind, title=theme.label, description=summary, **cls))
-    return items
+        items.append(_propose(process, evidence, kind=kind, title=title, description=summary, **cls))
+    return _distinct(items)
+
+
+def is_keyword_list(label: str, terms: list[str]) -> bool:
+    """Whether a theme's label is still the list of its top terms the analysis made (« logement, loyer,
+    jeune »): a list of words, not a statement anyone would put in a SWOT."""
+    parts = [p.strip().casefold() for p in label.split(",")]
+    known = {t.strip().casefold() for t in terms}
+    return len(parts) >= 2 and all(p in known for p in parts)
+
+
+def readable_theme_title(theme) -> str:
+    """The SWOT title of a theme: its label once the team has written one, else the name of the codebook
+    code attached to it; "" when it has only its automatic keyword list (never a SWOT item)."""
+    if theme.label and not is_keyword_list(theme.label, theme.terms or []):
+        return theme.label
+    code = theme.code
+    return code.name if code is not None and code.name else ""
 
 
 def _theme_questions(run) -> dict[int, dict[str, int]]:
@@ -407,14 +446,10 @@ def usages(evidence: Evidence) -> list[dict]:
 
 
 def merge(item: SwotItem, into: SwotItem) -> None:
-    """Merge ``item`` into ``into``: its evidence moves over, it is marked merged (kept for the record)."""
-    for evidence in item.linked_evidence():
-        into.link_evidence(evidence)
-    item.status = SwotItem.Status.MERGED
-    item.merged_into = into
-    if into.status == SwotItem.Status.PROPOSED:
-        into.status = SwotItem.Status.ACCEPTED
-        into.save(update_fields=["status"])
+    """Merge ``item`` into ``into`` (see :func:`atout.strategy.board.merge`)."""
+    from .board import merge as merge_items
+
+    merge_items(item, into)
 
 
 #: Segments with fewer respondents are not shown (k-anonymity, as for opinion groups).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -48,61 +48,68 @@ def strategy(request, slug):
 
 @access.public
 def swot(request, slug):
-    """The accepted SWOT items (the team also sees proposals and rejected items), each with its evidence."""
+    """The SWOT board: four quadrants of grouped items, each with its evidence one click away. The public
+    sees the retained items; the team also the proposals, ticks items and decides on them at once."""
+    from . import board
+
     process = request.process
     team = _is_team(request)
-    items = SwotItem.objects.filter(process=process).select_related("axis", "subterritory")
-    if not team:
-        items = items.filter(status=SwotItem.Status.ACCEPTED)
     zone = request.GET.get("zone", "")
-    if zone:
-        items = items.filter(Q(subterritory__code=zone) | Q(subterritory__isnull=True))
-    board = {kind: [] for kind, _label in SwotItem.Kind.choices}
-    for item in items:
-        evidence = item.linked_evidence() if team else item.linked_evidence().filter(public=True)
-        board[item.kind].append({"item": item, "evidence": evidence})
-    columns = [{"kind": kind, "label": label, "items": board[kind]} for kind, label in SwotItem.Kind.choices]
+    rejected = team and request.GET.get("ecartes") == "1"
+    columns = board.board(process, team=team, zone=zone, rejected=rejected)
     return render(request, "strategy/swot.html", {
-        "process": process, "columns": columns, "team": team, "zone": zone,
-        "zones": process.subterritories.order_by("name"), "form": CurateForm(),
-        "example": any(i.example for i in items), "sources": _sources(process) if team else [],
+        "process": process, "columns": columns, "team": team, "zone": zone, "rejected": rejected,
+        "zones": process.subterritories.order_by("name"), "form": CurateForm(process=process),
+        "example": any(row["item"].example for col in columns for row in col["items"]),
+        "sources": _sources(process) if team else [],
+        "formats": board.swotdoc.FORMATS,
     })
+
+
+@access.public
+def swot_export(request, slug, fmt):
+    """The retained SWOT as a DOCX or ODT document (what the public board shows), built on request."""
+    from django.http import HttpResponse
+
+    from . import board
+
+    if fmt not in board.swotdoc.FORMATS:
+        raise Http404(_("Format inconnu : %(fmt)s") % {"fmt": fmt})
+    response = HttpResponse(board.export(request.process, fmt), content_type=board.swotdoc.MEDIA_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{board.filename(request.process, fmt)}"'
+    return response
 
 
 @access.team
 @require_POST
 def curate(request, slug):
+    """One decision on every ticked item; nothing changes when the form or the decision is not valid."""
+    from . import board
+
     process = request.process
-    form = CurateForm(request.POST)
+    form = CurateForm(request.POST, process=process)
+    # Back to the board as it was shown (zone, discarded items), not to its default view.
+    back = redirect(request.POST["next"]) if _safe_next(request) else redirect("strategy:swot", slug=slug)
     if not form.is_valid():
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("strategy:swot", slug=slug)
-    item = get_object_or_404(SwotItem, process=process, pk=form.cleaned_data["item"])
-    decision = form.cleaned_data["decision"]
-    if decision == "accept":
-        item.status = SwotItem.Status.ACCEPTED
-    elif decision == "reject":
-        item.status = SwotItem.Status.REJECTED
-    elif decision == "edit":
-        data = form.cleaned_data
-        item.title = data["title"] or item.title
-        item.kind = data["kind"] or item.kind
-        item.domain = data["domain"] or item.domain
-        if data["axis"]:
-            axis = process.axes.filter(code=data["axis"]).first()
-            if axis is None:
-                messages.error(request, _("Axe inconnu : %(code)s") % {"code": data["axis"]})
-                return redirect("strategy:swot", slug=slug)
-            item.axis = axis
-    else:
-        target = SwotItem.objects.filter(process=process, pk=form.cleaned_data["into"]).exclude(pk=item.pk).first()
-        if target is None:
-            messages.error(request, _("L'élément dans lequel fusionner n'existe pas."))
-            return redirect("strategy:swot", slug=slug)
-        services.merge(item, target)
-    item.save()
-    messages.success(request, _("Décision enregistrée."))
-    return redirect(item.get_absolute_url())
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return back
+    data = form.cleaned_data
+    try:
+        changed = board.curate(process, data["items"], data["action"], kind=data["kind"], title=data["title"])
+    except board.CurationError as exc:
+        messages.error(request, str(exc))
+        return back
+    messages.success(request, _("Décision enregistrée pour %(n)s élément(s).") % {"n": len(data["items"])})
+    if data["action"] == "merge":
+        return redirect(changed[0].get_absolute_url())
+    return back
+
+
+def _safe_next(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
 
 
 @access.team
@@ -300,3 +307,32 @@ def priorities(request, slug):
         "mapped": Orientation.objects.filter(process=process).exclude(domain="").select_related("axis"),
         "is_team": _is_team(request), "mode_form": PrioritisationModeForm(initial={"mode": mode}),
     })
+
+
+@access.team
+def positioning_edit(request, slug):
+    """The team edits the brand platform; each save that changes something is a new version."""
+    from . import positioning
+    from .forms import PositioningForm
+
+    process = request.process
+    form = PositioningForm(request.POST or None, initial=positioning.current(process))
+    if request.method == "POST" and form.is_valid():
+        version = positioning.save(process, form.cleaned_data, user=request.user, note=form.cleaned_data["note"])
+        if version is None:
+            messages.info(request, _("Aucune modification : pas de nouvelle version."))
+        else:
+            messages.success(request, _("Positionnement enregistré (version %(n)s).") % {"n": version.number})
+        return redirect("strategy:positioning_history", slug=slug)
+    return render(request, "strategy/positioning_edit.html", {"process": process, "form": form, "team": True},
+                  status=400 if form.errors else 200)
+
+
+@access.team
+def positioning_history(request, slug):
+    """Every version of the brand platform: who saved it, when, what changed, and its full text."""
+    from . import positioning
+
+    return render(request, "strategy/positioning_history.html", {
+        "process": request.process, "rows": positioning.history(request.process), "team": True})
+

@@ -224,8 +224,9 @@ def _swot(process, findings: dict, evidence: dict) -> int:
         if not linked:
             continue  # never an item without its evidence
         item = SwotItem.objects.create(process=process, kind=kind, title=title, axis=axes.get(axis), domain=domain,
-                                       subterritory=zones.get(zone) if zone else None,
-                                       status=SwotItem.Status.ACCEPTED, example=True)
+                                       whole_territory=not zone, status=SwotItem.Status.ACCEPTED, example=True)
+        if zone and zone in zones:
+            item.subterritories.add(zones[zone])
         for piece in linked:
             item.link_evidence(piece)
         made += 1

@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from atout.consultation.models import Response, Survey
 from atout.consultation.quotas import fill_rates
 from atout.consultation.results import cached_results
+from atout.consultation.services import is_public_result
 from atout.fieldwork.models import ThemeRun
 from atout.fieldwork.themeruns import SMALL_CELL
 from atout.opinion.models import Conversation, Statement
@@ -104,11 +105,6 @@ def process(request, slug: Text):
 
 # ---------------------------------------------------------------------------------------- surveys
 
-def results_public(survey: Survey) -> bool:
-    """A survey's results are public once it is closed with a published questionnaire; before, only its team sees them."""
-    return survey.status == Survey.Status.CLOSED and survey.current_version_id is not None
-
-
 class SurveyOut(Schema):
     slug: str
     title: str
@@ -128,8 +124,8 @@ def surveys(request, slug: Text):
     if not team:
         rows = rows.exclude(status=Survey.Status.DRAFT).exclude(current_version__isnull=True)
     language = _language()
-    return [{"slug": s.slug, "title": s.title(language), "status": s.status, "results_public": results_public(s),
-             "responses": s.n if team or results_public(s) else None} for s in rows.order_by("slug")]
+    return [{"slug": s.slug, "title": s.title(language), "status": s.status, "results_public": is_public_result(s),
+             "responses": s.n if team or is_public_result(s) else None} for s in rows.order_by("slug")]
 
 
 class ResultsFilters(Schema):
@@ -160,7 +156,7 @@ def survey_results(request, slug: Text, survey: Text, filters: Query[ResultsFilt
     of fewer than k respondents are suppressed (null with ``suppressed: true``)."""
     found = visible_process(request, slug)
     item = Survey.objects.select_related("current_version").filter(process=found, slug=survey).first()
-    if item is None or not (results_public(item) or is_team(request, found)):
+    if item is None or not (is_public_result(item) or is_team(request, found)):
         raise Http404(f"No survey {survey!r} with public results in {slug!r}.")
     return cached_results(item, language=_language(), segments=[filters.segment] if filters.segment else [])
 

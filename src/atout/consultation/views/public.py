@@ -31,7 +31,8 @@ RECEIPT = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")
 
 
 def _closed(request, survey: Survey, status: int = 200):
-    return render(request, "consultation/closed.html", {"survey": survey, "title": survey.title(language())},
+    return render(request, "consultation/closed.html", {"survey": survey, "title": survey.title(language()),
+                                                        "results_public": services.is_public_result(survey)},
                   status=status)
 
 

@@ -380,7 +380,20 @@ def _hexagon_svg(rows: list[dict], low: float = 1.0, high: float = 5.0) -> list[
 @access.team
 def results_page(request, slug, survey):
     """Results with 95 % intervals, crosstab by a segment, NPS, hexagon; small cells suppressed."""
+    return render_results(request, survey_or_404(request, survey), public=False)
+
+
+@access.public
+def public_results(request, slug, survey):
+    """The same results for everyone, once they are public (:func:`services.is_public_result`): without the
+    team's menu and raw-response exports. Results that are not public do not exist for the public (404)."""
     found = survey_or_404(request, survey)
+    if not services.is_public_result(found):
+        raise Http404(_("Les résultats de ce questionnaire ne sont pas publics."))
+    return render_results(request, found, public=True)
+
+
+def render_results(request, found, *, public: bool):
     segment = request.GET.get("segment", "zone")
     if segment not in results.SEGMENTS:
         segment = "zone"
@@ -391,7 +404,7 @@ def results_page(request, slug, survey):
         return JsonResponse(to_jsonable(data), json_dumps_params={"ensure_ascii": False})
     hexagon_points = _hexagon_svg(data["hexagon"])
     return render(request, "consultation/results.html", {
-        "process": request.process, "survey": found, "data": data, "segment": segment,
+        "process": request.process, "survey": found, "data": data, "segment": segment, "public": public,
         "segments": [(key, _(label)) for key, label in SEGMENT_LABELS.items()], "hexagon": hexagon_points,
         "polygon": " ".join(f"{p['x']},{p['y']}" for p in hexagon_points),
         "outline": " ".join(f"{p['ax']},{p['ay']}" for p in hexagon_points),

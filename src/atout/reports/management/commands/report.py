@@ -52,8 +52,8 @@ class Command(GroupCommand):
 
     def _write(self, kind: str, *, process: str, output: str, format: str | None = None, territory: str | None = None,
                **options) -> dict:
+        from atout.core.files import write_atomically
         from atout.reports import content, rendering
-        from atout.reports.services import write_atomically
 
         try:
             target = Process.objects.get(slug=process)

@@ -147,12 +147,13 @@ class Command(GroupCommand):
         else:
             raise CommandError(f"--source: expected survey:<slug> or themes:<id>, got {source!r}")
         return {"items": [{"id": i.pk, "kind": i.kind, "title": i.title, "status": i.status,
-                           "subterritory": i.subterritory.code if i.subterritory else None,
+                           "whole_territory": i.whole_territory,
+                           "subterritories": sorted(t.code for t in i.subterritories.all()),
                            "axis": i.axis.code if i.axis else None, "domain": i.domain,
                            "evidence": [e.key for e in i.linked_evidence()]} for i in items]}
 
     def render_propose(self, result: dict) -> str:
-        return "\n".join(f"[{i['kind']}] {i['title']} ({i['status']}{', ' + i['subterritory'] if i['subterritory'] else ''})"
+        return "\n".join(f"[{i['kind']}] {i['title']} ({i['status']}{', ' + ', '.join(i['subterritories']) if i['subterritories'] else ''})"
                          for i in result["items"]) or "no proposal"
 
     def do_priorities(self, *, process: str, reading: str = "everyone", **options) -> dict:
