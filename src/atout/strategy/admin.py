@@ -31,6 +31,7 @@ class SwotItemAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "status", "process", "subterritory", "axis", "domain"]
     list_filter = ["process", "kind", "status", "domain"]
     search_fields = ["title"]
+    autocomplete_fields = ["subterritory"]
 
 
 class ProofPointInline(admin.TabularInline):
