@@ -200,3 +200,16 @@ def test_cli_refuses_bad_input_and_changes_nothing(drome, args, message):
         call_command("process", *args)
     drome.refresh_from_db()
     assert (drome.title, list(drome.phases.values_list("start", "end")), TeamInvitation.objects.count()) == before
+
+
+def test_a_process_without_phases_gets_the_ones_given_and_no_half_dated_phase(client, drome, outsider):
+    other = ProcessRole.objects.get(user=outsider).process
+    client.force_login(outsider)
+    url = reverse("processes:edit", kwargs={"slug": other.slug})
+    base = {"title": other.title, "description": "", "status": other.status}
+    half = client.post(url, base | {"phase-diagnostic-start": "2026-01-01"})
+    assert half.status_code == 400 and "laissez les deux vides" in half.content.decode()
+    assert not other.phases.exists()
+    done = client.post(url, base | {"phase-diagnostic-start": "2026-01-01", "phase-diagnostic-end": "2026-06-30"})
+    assert done.status_code == 302
+    assert list(other.phases.values_list("kind", flat=True)) == ["diagnostic"]

@@ -49,7 +49,8 @@ def edit_process(request, slug):
             with transaction.atomic():
                 form.save()
                 for phase_form in phase_forms:
-                    phase_form.save()
+                    if not phase_form.left_empty:
+                        phase_form.save()
             messages.success(request, _("Démarche enregistrée."))
             return redirect(_team_url(process))
     return render(request, "processes/edit_process.html", {

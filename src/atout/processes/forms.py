@@ -27,12 +27,23 @@ class PhaseForm(forms.ModelForm):
                    "end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "description": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A phase the process does not have yet may stay empty; a dated one keeps its dates.
+        self.fields["start"].required = self.fields["end"].required = bool(self.instance.pk)
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
+        if not self.instance.pk and bool(start) != bool(end) and not self.errors:
+            self.add_error("end" if start else "start", _("Donnez le début et la fin, ou laissez les deux vides."))
         if start and end and end < start:
             self.add_error("end", _("La fin doit suivre le début."))
         return cleaned
+
+    @property
+    def left_empty(self) -> bool:
+        return not self.instance.pk and not self.cleaned_data.get("start")
 
 
 class AxisForm(forms.ModelForm):

@@ -74,6 +74,8 @@ class Command(GroupCommand):
     def do_create(self, slug, territory, title, description="", **options):
         if slugify(slug) != slug:
             raise CommandError(f"--slug {slug!r}: use lowercase letters, digits and dashes (e.g. {slugify(slug)!r})")
+        if slug == "invitation":  # /p/invitation/<token>/ is the invitation link
+            raise CommandError(f"--slug {slug!r}: this word is reserved, choose another slug")
         if Process.objects.filter(slug=slug).exists():
             raise CommandError(f"--slug {slug!r}: a process with this slug already exists")
         try:
