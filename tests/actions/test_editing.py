@@ -8,12 +8,12 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from atout.actions.models import Action, Kpi
+from atout.core.models import AuditEntry
 from atout.processes.models import ProcessRole
 from atout.processes.services import create_process
 from atout.strategy.models import Objective
 from atout.territories.models import Territory
 from atout.territories.services import search_within
-from atout.web.models import AuditEntry
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from atout.core.models import AuditEntry
 from atout.processes.models import Axis, Phase, ProcessRole, TeamInvitation
 from atout.processes.services import create_process
-from atout.web.models import AuditEntry
 
 
 @pytest.fixture

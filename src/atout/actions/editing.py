@@ -1,6 +1,6 @@
 """The team edits its strategy's objectives, its actions and their KPIs in the product (not the admin).
 
-Changes are made in requests by a team member, so the audit journal (:mod:`atout.web.audit`) records
+Changes are made in requests by a team member, so the audit journal (:mod:`atout.core.audit`) records
 each one with its author; a form with an error changes nothing and says which field is wrong.
 """
 
@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from atout.core import access
 from atout.diagnostic.models import Indicator
 from atout.strategy.models import Objective
 from atout.territories.services import search_within
-from atout.web import access
 
 from .forms import ActionForm, KpiForm, ObjectiveForm, PlaceSearchForm
 from .models import Action, Kpi

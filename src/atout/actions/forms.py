@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atout.core.uploads import UploadField
 from atout.strategy.models import Objective
-from atout.web.uploads import UploadField
 
 from .models import Action, Kpi, Milestone, Status
 from .services import reading_zones

@@ -1,6 +1,6 @@
 """The team edits its process in the product (not the admin): description and status, phase dates,
 axes, members and invitations. Every change goes through the ORM inside a request, so the audit
-journal (:mod:`atout.web.audit`) records who changed what; a failed form changes nothing."""
+journal (:mod:`atout.core.audit`) records who changed what; a failed form changes nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from atout.web import access
+from atout.core import access
 
 from . import services
 from .forms import (
