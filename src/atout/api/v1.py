@@ -18,6 +18,7 @@ from .core import (
     token_of,
 )
 from .routers.actions import router as actions_router
+from .routers.fieldwork import router as fieldwork_router
 from .routers.processes import router as processes_router
 from .routers.sectors import router as sectors_router
 from .routers.territories import router as territories_router
@@ -51,6 +52,7 @@ install_error_handlers(api)
 api.add_router("", territories_router)
 api.add_router("", processes_router)
 api.add_router("", actions_router)
+api.add_router("", fieldwork_router)
 api.add_router("", sectors_router)
 
 

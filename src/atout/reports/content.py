@@ -288,8 +288,11 @@ def surveys(process: Process) -> list[dict]:
 
 def themes(process: Process) -> dict | None:
     """The theme analysis a report shows: the latest finished run, published ones first. Quotes come from
-    contributions only (transcript paragraphs stay in the team's tools), as on the public themes page."""
-    from atout.fieldwork.models import ThemeRun
+    contributions and anonymous open survey answers (transcript paragraphs stay in the team's tools); a
+    theme whose representative quotes are all transcript paragraphs shows its strongest such texts."""
+    from atout.engine.theme_labels import describe_run
+    from atout.fieldwork.models import ThemeAssignment, ThemeRun
+    from atout.fieldwork.themeruns import run_sources, unit_texts
 
     # The run's pickled state and JSON summary can weigh megabytes: the report needs neither.
     run = (process.theme_runs.filter(status=ThemeRun.Status.DONE).defer("state", "result")
@@ -298,9 +301,25 @@ def themes(process: Process) -> dict | None:
         return None
     rows = []
     for t in run.themes.all():
-        quotes = [_words(q, QUOTE_WORDS) for q, u in zip(t.quotes, t.quote_ids, strict=False) if str(u).startswith("c")]
-        rows.append({"theme": t, "quotes": quotes[:2], "small": t.size < THEME_SMALL_CELL})
-    return {"run": run, "rows": rows, "small_cell": THEME_SMALL_CELL}
+        quotes = [q for q, u in zip(t.quotes, t.quote_ids, strict=False) if _quotable(u)]
+        if not quotes:
+            units = [u for u in ThemeAssignment.objects.filter(theme=t).order_by("-strength", "unit")
+                     .values_list("unit", flat=True)[:20] if _quotable(u)][:QUOTES_PER_THEME]
+            texts = unit_texts(units)
+            quotes = [texts[u]["text"] for u in units if u in texts]
+        quotes = [_words(q, QUOTE_WORDS) for q in quotes if str(q).strip()]
+        rows.append({"theme": t, "quotes": quotes[:QUOTES_PER_THEME], "small": t.size < THEME_SMALL_CELL})
+    # The run's result stays deferred: the number of themes is that of its rows.
+    description = describe_run(run.parameters, k=len(rows), texts=run.answers or None, sources=run_sources(run))
+    return {"run": run, "rows": rows, "small_cell": THEME_SMALL_CELL, "description": description}
+
+
+QUOTES_PER_THEME = 2
+
+
+def _quotable(unit) -> bool:
+    """Contributions (``c…``) and anonymous open survey answers (``a…``) may be quoted in a report."""
+    return str(unit)[:1] in ("c", "a")
 
 
 def _words(text: str, count: int) -> str:

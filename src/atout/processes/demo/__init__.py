@@ -110,6 +110,7 @@ DEMO_STEPS = [
     "atout.fieldwork.demo.prepare",
     "atout.strategy.demo.prepare",  # after survey, example strategy and fieldwork: SWOT from survey and themes
     "atout.sectors.demo.prepare",  # after community, plan and strategy: filières link actors, SWOT, actions, KPIs
+    "atout.fieldwork.demo.prepare_documents",  # after strategy: coded document passages back SWOT items
 ]
 
 
