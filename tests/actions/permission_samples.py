@@ -17,7 +17,16 @@ def samples(process):
         defaults={"label": "Indicateur d'exemple", "baseline_value": 1, "baseline_year": 2020,
                   "target_value": 2, "target_year": 2030})
     by_kpi = {"slug": process.slug, "pk": kpi.pk}
+    from atout.strategy.models import Objective
+
+    objective, _created = Objective.objects.get_or_create(process=process, code="exemple-permissions",
+                                                          defaults={"title": "Objectif d'exemple"})
+    by_objective = {"slug": process.slug, "code": objective.code}
     return {
+        "actions:action_edit": kwargs,
+        "actions:kpi_edit": by_kpi,
+        "actions:objective_edit": by_objective,
+        "actions:objective_kpi_add": by_objective,
         "actions:milestone_add": kwargs,
         "actions:kpi_add": kwargs,
         "actions:milestone_change": {"slug": process.slug, "pk": milestone.pk},

@@ -1,5 +1,7 @@
 """The example plan of the demo: every SWOT item and action points to evidence that exists."""
 
+import datetime as dt
+
 from atout.actions.models import Action, Kpi
 from atout.strategy.models import Evidence, Objective, ProofPoint, SwotItem
 
@@ -36,6 +38,26 @@ def test_kpis_use_published_values_and_one_is_off_track(example):
     assert statuses["employment_rate"]["value"] == 67.53 and not statuses["employment_rate"]["off_track"]
     assert statuses["executives_share"]["off_track"]  # 7.98 in 2022 against 8.53 expected
     assert statuses["unemployment_rate"]["year"] is None
+
+
+def test_each_kpi_measures_what_its_objective_or_action_says(example):
+    # "Ramener le chômage sous la moyenne nationale" is followed by the unemployment rate, the
+    # employment programme by the employment rate; every target falls within the plan (2030).
+    unemployment = Objective.objects.get(process=example, code="emploi")
+    assert list(unemployment.kpis.values_list("indicator", flat=True)) == ["unemployment_rate"]
+    programme = Action.objects.get(process=example, code="A1")
+    assert list(programme.kpis.values_list("indicator", flat=True)) == ["employment_rate"]
+    plan_end = example.phases.get(kind="action_plan").end
+    assert all(k.target_year <= plan_end.year for k in Kpi.objects.filter(process=example))
+
+
+def test_actions_and_milestones_fall_within_the_action_phase(example):
+    phase = example.phases.get(kind="action_plan")
+    assert example.current_phase(dt.date(2026, 12, 5)) == phase
+    for action in Action.objects.filter(process=example):
+        assert phase.start <= action.start <= action.end <= phase.end, action.code
+        for milestone in action.milestones.all():
+            assert phase.start <= milestone.date <= phase.end, milestone
 
 
 def test_prepare_is_idempotent(example):

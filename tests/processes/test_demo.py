@@ -42,3 +42,22 @@ def test_without_data_the_demo_starts_and_says_what_is_missing(empty_database, t
     processes = subprocess.run([ATOUT, "process", "list", "--json"], env=env, capture_output=True, text=True)
     drome = next(p for p in json.loads(processes.stdout)["processes"] if p["slug"] == "drome")
     assert drome["territory"]["name"] == "Drôme"
+
+
+def test_the_lille_example_is_a_separate_process_never_inside_the_drome(db):
+    """The Lille "Grand débat" comments illustrate the themes explorer on real texts: they live in their own
+    demo process on the Métropole européenne de Lille, not in the Drôme's pages, themes or open data."""
+    from atout.fieldwork.demo import LILLE_LABEL, LILLE_SLUG
+    from atout.fieldwork.models import ContributionImport, ThemeRun
+    from atout.opendata.services import build
+
+    drome = Process.objects.get(slug="drome")
+    lille = Process.objects.get(slug=LILLE_SLUG)
+    assert lille.is_demo and lille.territory.name == "Métropole Européenne de Lille"
+    assert ContributionImport.objects.filter(process=lille, label=LILLE_LABEL).exists()
+    assert ThemeRun.objects.filter(process=lille, label=LILLE_LABEL).exists()
+    assert not ContributionImport.objects.filter(process=drome, label=LILLE_LABEL).exists()
+    assert not ThemeRun.objects.filter(process=drome, label=LILLE_LABEL).exists()
+    _package, tables = build(drome)
+    assert not [t.name for t in tables if "Lille" in json.dumps([list(r) if not isinstance(r, dict) else r
+                                                                  for r in t.rows], default=str)]

@@ -44,8 +44,9 @@ def test_it_refuses_bad_input_and_creates_nothing(db, args, message):
 
 
 def test_the_current_phase_is_the_one_covering_today(drome):
-    assert drome.current_phase(dt.date(2026, 11, 26)).kind == "diagnostic"
-    assert drome.current_phase(dt.date(2027, 4, 1)).kind == "strategy"
+    assert drome.current_phase(dt.date(2024, 11, 26)).kind == "diagnostic"
+    assert drome.current_phase(dt.date(2025, 4, 1)).kind == "strategy"
+    assert drome.current_phase(dt.date(2026, 12, 5)).kind == "action_plan"
     assert drome.current_phase(dt.date(2040, 1, 1)) is None
 
 

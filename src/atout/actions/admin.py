@@ -19,8 +19,8 @@ class ActionAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "process", "axis", "status", "progress", "weight", "end"]
     list_filter = ["process", "status", "axis"]
     search_fields = ["code", "title", "lead_organisation"]
-    autocomplete_fields = ["parent", "objective"]
-    filter_horizontal = ["subterritories"]
+    # Territories by search (autocomplete): a plain list would carry the 36,000 communes of France.
+    autocomplete_fields = ["parent", "objective", "subterritories"]
     inlines = [MilestoneInline]
 
 

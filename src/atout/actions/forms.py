@@ -3,8 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from atout.core.uploads import UploadField
 from atout.diagnostic.models import Indicator
+from atout.strategy.models import Objective
 
-from .models import Kpi, Milestone, Status
+from .models import Action, Kpi, Milestone, Status
 from .services import reading_zones
 
 
@@ -84,3 +85,115 @@ class MeasurementForm(forms.Form):
     year = forms.IntegerField(label=_("Année"), min_value=1900, max_value=2200)
     value = forms.FloatField(label=_("Valeur"))
     source = forms.CharField(label=_("Source"), required=False, max_length=300)
+
+
+class ObjectiveForm(forms.ModelForm):
+    """An objective of the strategy: its axis, title and description; the code is chosen once."""
+
+    class Meta:
+        model = Objective
+        fields = ["code", "title", "axis", "orientation", "description", "order"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"code": _("Lettres minuscules, chiffres et tirets ; ne change plus ensuite.")}
+
+    def __init__(self, *args, process, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.process = process
+        self.fields["axis"].queryset = process.axes.all()
+        self.fields["orientation"].queryset = process.orientations.order_by("title")
+        self.fields["orientation"].label = _("Orientation")
+        self.fields["order"].label = _("Ordre")
+        if self.instance.pk:
+            del self.fields["code"]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if Objective.objects.filter(process=self.process, code=code).exists():
+            raise forms.ValidationError(_("Un objectif de cette démarche a déjà ce code."))
+        return code
+
+
+class ActionForm(forms.ModelForm):
+    """An action of the plan. Its places are picked among the process's sub-territories and, through a
+    search by name or code (no list of every commune), among the communes and EPCIs of its territory."""
+
+    class Meta:
+        model = Action
+        fields = ["code", "title", "description", "parent", "axis", "objective", "lead_organisation", "lead_service",
+                  "partners", "audiences", "start", "end", "status", "progress", "weight", "budget_planned",
+                  "budget_committed", "budget_spent", "funding_sources", "subterritories"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}), "partners": forms.Textarea(attrs={"rows": 2}),
+                   "start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "subterritories": forms.CheckboxSelectMultiple}
+        help_texts = {"code": _("Par exemple A1.2 ; ne change plus ensuite.")}
+
+    def __init__(self, *args, process, found=(), **kwargs):
+        from atout.territories.services import pickable
+
+        super().__init__(*args, **kwargs)
+        self.process = process
+        self.fields["code"].help_text = _("Par exemple A1.2 ; ne change plus ensuite.")
+        parents = process.actions.order_by("order", "code")
+        if self.instance.pk:
+            del self.fields["code"]
+            parents = parents.exclude(pk__in=[self.instance.pk, *_descendants(self.instance)])
+        self.fields["parent"].queryset = parents
+        self.fields["axis"].queryset = process.axes.all()
+        self.fields["objective"].queryset = process.objectives.order_by("order", "code")
+        places = self.fields["subterritories"]
+        places.queryset = pickable(process.territory)
+        places.label = _("Territoires concernés")
+        places.help_text = _("Vide : tout le territoire de la démarche.")
+        places.widget.choices = [(t.pk, t.name if t.level == "zone" else str(t)) for t in
+                                 _shown_places(process, self.instance, found, self.data.getlist("subterritories")
+                                               if self.is_bound else ())]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not code or any(c in code for c in "/ ?#"):
+            raise forms.ValidationError(_("Un code sans espace ni « / », « ? », « # » (par exemple A1.2)."))
+        if Action.objects.filter(process=self.process, code=code).exists():
+            raise forms.ValidationError(_("Une action de cette démarche a déjà ce code."))
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("La fin doit suivre le début."))
+        progress = cleaned.get("progress")
+        if progress is not None and not 0 <= progress <= 100:
+            self.add_error("progress", _("Un pourcentage entre 0 et 100."))
+        weight = cleaned.get("weight")
+        if weight is not None and weight <= 0:
+            self.add_error("weight", _("Un poids strictement positif."))
+        return cleaned
+
+
+def _descendants(action) -> list[int]:
+    found, frontier = [], [action.pk]
+    while frontier:
+        frontier = list(Action.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        found.extend(frontier)
+    return found
+
+
+def _shown_places(process, action, found, posted) -> list:
+    """The places offered as boxes: those already chosen (saved or posted), the process's
+    sub-territories, then the search results — a few dozen at most, never every commune."""
+    from atout.territories.models import Territory
+
+    chosen = list(action.subterritories.all()) if action.pk else []
+    posted_ids = [int(v) for v in posted if str(v).isdigit()]
+    chosen += list(Territory.objects.filter(pk__in=posted_ids))
+    shown, seen = [], set()
+    for place in [*chosen, *process.subterritories.order_by("name"), *found]:
+        if place.pk not in seen:
+            seen.add(place.pk)
+            shown.append(place)
+    return shown
+
+
+class PlaceSearchForm(forms.Form):
+    q = forms.CharField(label=_("Chercher une commune ou un EPCI (nom ou code)"), required=False, max_length=100)

@@ -14,7 +14,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "sector", "commune", "process"]
     list_filter = ["process", "kind", "sector"]
     search_fields = ["name"]
-    raw_id_fields = ["commune"]
+    autocomplete_fields = ["commune"]
 
 
 class ConsentInline(admin.TabularInline):
@@ -28,7 +28,8 @@ class ContactAdmin(admin.ModelAdmin):
     list_display = ["last_name", "first_name", "category", "organisation", "commune", "process"]
     list_filter = ["process", "category"]
     search_fields = ["last_name", "first_name", "email"]
-    raw_id_fields = ["commune", "organisation", "user"]
+    raw_id_fields = ["organisation", "user"]
+    autocomplete_fields = ["commune"]
     inlines = [ConsentInline]
 
 
@@ -41,7 +42,7 @@ class TargetAdmin(admin.ModelAdmin):
 class EventAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "start", "commune", "capacity", "process"]
     list_filter = ["process", "kind"]
-    raw_id_fields = ["commune"]
+    autocomplete_fields = ["commune"]
 
 
 @admin.register(models.BrandKit)
@@ -58,7 +59,8 @@ class BounceAdmin(admin.ModelAdmin):
 class AmbassadorAdmin(admin.ModelAdmin):
     list_display = ["display_name", "kind", "commune", "status", "process"]
     list_filter = ["process", "kind", "status"]
-    raw_id_fields = ["commune", "user"]
+    raw_id_fields = ["user"]
+    autocomplete_fields = ["commune"]
 
 
 @admin.register(models.Story)

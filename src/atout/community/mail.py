@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from atout.core.site import site_url
 from atout.core.tasks import on_task_failure
 from atout.processes.models import Process
 
@@ -34,11 +35,6 @@ REGISTRATION_SALT = "atout.community.registration"
 CONFIRM_MAX_AGE = dt.timedelta(days=7)
 #: Reminders go to confirmed registrations of events starting within this delay.
 REMINDER_WINDOW = dt.timedelta(hours=48)
-
-
-def site_url() -> str:
-    """Base URL of links in messages sent without a request (commands, background tasks)."""
-    return getattr(settings, "ATOUT_SITE_URL", "") or os.environ.get("ATOUT_SITE_URL", "http://localhost:8000")
 
 
 def mail_rate() -> float:

@@ -68,7 +68,7 @@ PUBLISHED_STATUSES = {"open", "published", "accepted"}
 CLI_ACTIONS = {
     "import": "import", "import-xlsform": "import", "import-responses": "import", "ingest": "import",
     "export": "export", "export-xlsform": "export",
-    "create": "create", "token-create": "create", "invite": "create", "zones": "update",
+    "create": "create", "token-create": "create", "invite": "create", "zones": "update", "update": "update",
     "token-revoke": "delete", "purge": "delete",
     # `actions progress` and `weights rake` only compute and print: nothing to journal.
     "weight": "update", "demo": "create",

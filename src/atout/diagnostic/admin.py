@@ -66,7 +66,8 @@ class ObservationAdmin(admin.ModelAdmin):
     list_display = ["territory", "series", "indicator", "year", "value", "batch"]
     list_select_related = ["territory", "series", "indicator", "batch"]
     search_fields = ["territory__code", "series__code", "indicator__code"]
-    raw_id_fields = ["territory", "series", "indicator", "batch"]
+    raw_id_fields = ["series", "indicator", "batch"]
+    autocomplete_fields = ["territory"]
     readonly_fields = ["batch"]
 
     def has_add_permission(self, request):

@@ -31,7 +31,8 @@ class AttachmentInline(admin.TabularInline):
 class SessionAdmin(admin.ModelAdmin):
     list_display = ["title", "process", "kind", "date", "place", "simulated"]
     list_filter = ["process", "kind", "simulated"]
-    raw_id_fields = ["place", "facilitator"]
+    raw_id_fields = ["facilitator"]
+    autocomplete_fields = ["place"]
     inlines = [ParticipantGroupInline, AttachmentInline]
 
 
@@ -57,7 +58,8 @@ class CodingInline(admin.TabularInline):
 class ExcerptAdmin(admin.ModelAdmin):
     list_display = ["__str__", "process", "session", "speaker_category", "subterritory"]
     list_filter = ["process"]
-    raw_id_fields = ["session", "contribution", "answer", "subterritory", "created_by"]
+    raw_id_fields = ["session", "contribution", "answer", "created_by"]
+    autocomplete_fields = ["subterritory"]
     inlines = [CodingInline]
 
 

@@ -180,6 +180,11 @@ LILLE_NOTE = (
     "l'explorateur de thèmes sur de vraies contributions."
 )
 LILLE_FILE = Path("consultation") / "decidim-lille" / "commentaires_debats.csv"
+#: The Lille comments live in their own demo process on the Métropole européenne de Lille, never inside
+#: the Drôme's (its pages, themes and open data are about the Drôme only).
+LILLE_SLUG = "exemple-lille"
+LILLE_TITLE = "Exemple hors Drôme : Grand débat 2019 dans la métropole lilloise"
+LILLE_EPCI = "200093201"
 
 
 def prepare(process, *, with_lille: bool = True) -> None:
@@ -199,8 +204,29 @@ def prepare(process, *, with_lille: bool = True) -> None:
             code_transcript_range(session, start, start + len(passage), [codes[n] for n in names],
                                   speaker_category=speaker, user=first_coder)
         _second_coding(process, sessions, codes)
+    # Demos made before the Lille example had its own process held it in the Drôme's: move it out.
+    ContributionImport.objects.filter(process=process, label=LILLE_LABEL).delete()
+    ThemeRun.objects.filter(process=process, label=LILLE_LABEL).delete()
     if with_lille:
-        _lille(process)
+        lille = lille_process()
+        if lille is not None:
+            _lille(lille)
+
+
+def lille_process():
+    """The separate demo process holding the Lille example (made once), or None without the geography."""
+    from atout.processes.models import Process
+    from atout.processes.services import create_process
+    from atout.territories.models import Level, Territory
+
+    existing = Process.objects.filter(slug=LILLE_SLUG).first()
+    if existing is not None:
+        return existing
+    territory = Territory.objects.filter(level=Level.EPCI, code=LILLE_EPCI).first()
+    if territory is None:
+        return None
+    return create_process(slug=LILLE_SLUG, territory=territory, title=LILLE_TITLE, description=LILLE_NOTE,
+                          is_demo=True)
 
 
 def _codebook(process) -> dict[str, Code]:
@@ -235,7 +261,8 @@ def _session(process, spec: dict) -> Session:
 
 
 def _lille(process) -> None:
-    """Import the Lille comments (when the data mirror is there) and analyse them into themes."""
+    """Import the Lille comments (when the data mirror is there) into ``process`` (the Lille example,
+    :func:`lille_process`) and analyse them into themes."""
     from .imports import import_contributions
     from .themeruns import start_run
 

@@ -29,7 +29,8 @@ class StatementAdmin(admin.ModelAdmin):
 class ParticipantAdmin(admin.ModelAdmin):
     list_display = ["number", "conversation", "age_band", "status", "commune"]
     list_filter = ["conversation", "age_band", "status"]
-    raw_id_fields = ["user", "commune"]
+    raw_id_fields = ["user"]
+    autocomplete_fields = ["commune"]
     exclude = ["anonymous_key"]
 
 

@@ -60,12 +60,19 @@ class ProcessAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    raw_id_fields = ["territory"]
-    filter_horizontal = ["subterritories"]
+    # Territories by search (autocomplete): a plain list would carry the 36,000 communes of France.
+    autocomplete_fields = ["territory", "subterritories"]
     inlines = [PhaseInline, AxisInline, RoleInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(pk__in=team_processes(request.user).values("pk"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # The territory search (autocomplete) reads the territories' admin, which is for administrators:
+        # a team member sees their process's territory and sub-territories without changing them.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return [*super().get_readonly_fields(request, obj), "territory", "subterritories"]
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and (obj is None or on_team_of(request.user, obj))

@@ -7,5 +7,6 @@ CONTRACT = Contract(
         "atout.processes.demo",
         "atout.processes.models",
         "atout.processes.roles",
+        "atout.processes.services",
     ),
 )

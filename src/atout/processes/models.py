@@ -132,3 +132,33 @@ class ProcessRole(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} — {self.process}"
+
+
+class TeamInvitation(models.Model):
+    """An invitation by e-mail to take a role in a process. Only the hash of its token is kept: the link
+    sent by e-mail is the only copy of the token. Accepting it (signed in, or creating an account on
+    the spot) gives the role; it can be used once, until it expires."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("adresse e-mail"))
+    role = models.CharField(_("rôle"), max_length=16, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField(_("expire le"))
+    accepted = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("invitation dans l'équipe")
+        verbose_name_plural = _("invitations dans l'équipe")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.get_role_display()} — {self.process}"
+
+    @property
+    def pending(self) -> bool:
+        return self.accepted is None and self.expires > timezone.now()

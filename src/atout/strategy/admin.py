@@ -31,8 +31,9 @@ class SwotItemAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "status", "process", "whole_territory", "axis", "domain"]
     list_filter = ["process", "kind", "status", "domain"]
     search_fields = ["title"]
-    # Identifiers, not a list of every territory (36,000 communes) in the form.
-    raw_id_fields = ["subterritories", "merged_into"]
+    # Search fields, not a list of every territory (36,000 communes) in the form.
+    autocomplete_fields = ["subterritories"]
+    raw_id_fields = ["merged_into"]
 
 
 class ProofPointInline(admin.TabularInline):

@@ -55,9 +55,9 @@ ACTION_EVIDENCE = {
 
 #: (action, date, title, done, evidence) — example milestones.
 MILESTONES = [
-    ("A1.1", dt.date(2025, 9, 15), "Ouverture de la plateforme", True, "unemployment_rate"),
+    ("A1.1", dt.date(2025, 11, 15), "Ouverture de la plateforme", True, "unemployment_rate"),
     ("A1.1", dt.date(2026, 6, 30), "Bilan de la première année", True, None),
-    ("A1.2", dt.date(2025, 9, 1), "Ouverture du campus connecté de Die", True, 6),
+    ("A1.2", dt.date(2026, 1, 5), "Ouverture du campus connecté de Die", True, 6),
     ("A1.2", dt.date(2027, 9, 1), "Ouverture du campus connecté de Nyons", False, None),
     ("A1.3", dt.date(2026, 10, 15), "Première édition du salon", False, "industry_employment_share"),
     ("A2.1", dt.date(2026, 3, 31), "Kit de marque remis à 120 ambassadeurs", True, 8),
@@ -68,12 +68,14 @@ MILESTONES = [
 ]
 
 #: (code, objective or None, action or None, PTOD columns by year, target value, target year). Baselines
-#: and measurements are published PTOD values; targets are the example's.
+#: and measurements are published PTOD values; targets are the example's, due at the end of the plan
+#: (2030). Each KPI measures what its objective or action says: the objective "bring unemployment below
+#: the national average" by the unemployment rate, the employment programme (A1) by the employment rate.
 KPIS = [
-    ("employment_rate", "emploi", None, {2016: "eco_txemp_1564_16", 2022: "eco_txemp_1564_22"}, 70.0, 2030),
+    ("unemployment_rate", "emploi", None, {2022: "soc_txchom_1564_22"}, 10.8, 2030),
     ("executives_share", "talents", None, {2011: "dsp_csp_cadres_pct_11", 2016: "dsp_csp_cadres_pct_16",
                                            2022: "dsp_csp_cadres_pct_22"}, 10.0, 2030),
-    ("unemployment_rate", None, "A1", {2022: "soc_txchom_1564_22"}, 10.8, 2032),
+    ("employment_rate", None, "A1", {2016: "eco_txemp_1564_16", 2022: "eco_txemp_1564_22"}, 70.0, 2030),
 ]
 
 #: Opportunities and threats (and a few more items) curated by the team, with their evidence.

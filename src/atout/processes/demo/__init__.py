@@ -31,10 +31,12 @@ ACCOUNTS = [
     ("habitant", "demo-habitant-drome", "participant"),
 ]
 
+#: The demo's story: the diagnostic and the strategy are done, the action plan (2025–2030) runs; its
+#: actions start when that phase starts (actions/demo/plan-drome-exemple.csv).
 PHASES = {
-    PhaseKind.DIAGNOSTIC: (dt.date(2026, 9, 1), dt.date(2027, 2, 28)),
-    PhaseKind.STRATEGY: (dt.date(2027, 3, 1), dt.date(2027, 9, 30)),
-    PhaseKind.ACTION_PLAN: (dt.date(2027, 10, 1), dt.date(2032, 12, 31)),
+    PhaseKind.DIAGNOSTIC: (dt.date(2024, 9, 1), dt.date(2025, 2, 28)),
+    PhaseKind.STRATEGY: (dt.date(2025, 3, 1), dt.date(2025, 9, 30)),
+    PhaseKind.ACTION_PLAN: (dt.date(2025, 10, 1), dt.date(2030, 12, 31)),
 }
 
 DESCRIPTION = (
