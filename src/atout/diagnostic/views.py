@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy
 
 from atout.engine.formats.cells import safe_row
 from atout.engine.formats.errors import FormatError
+from atout.processes.roles import has_role
 from atout.territories.models import Level, Territory
 from atout.web import access
 
-from . import analysis
+from . import analysis, neighbours
 from .catalogue_store import current_catalogue
 from .compass import INDEX, RADAR_HIGH, RADAR_LOW, radar_points
 from .compass import compass as build_compass
@@ -27,6 +28,7 @@ from .forms import ImportForm
 from .imports import import_file
 from .maps import choropleth
 from .models import ImportBatch, Indicator
+from .summary import summary as build_summary
 
 #: Key figures of the portrait, in order.
 PORTRAIT = ["population", "density", "population_growth", "migratory_balance_rate", "share_75_plus",
@@ -51,6 +53,16 @@ DOMAIN_LABELS = {
     "natural_environment": gettext_lazy("Environnement naturel"),
     "resident_well_being": gettext_lazy("Bien-être des habitants"),
     "land_use_housing": gettext_lazy("Foncier et logement"),
+}
+#: The catalogue's themes (one YAML file each), as captions of the indicator list.
+THEME_LABELS = {
+    "demography": gettext_lazy("Démographie"),
+    "economy": gettext_lazy("Économie"),
+    "employment": gettext_lazy("Emploi"),
+    "equipment": gettext_lazy("Équipements et services"),
+    "housing": gettext_lazy("Logement"),
+    "income": gettext_lazy("Revenus"),
+    "tourism": gettext_lazy("Tourisme"),
 }
 ORIGINS = {
     "imported": gettext_lazy("valeur importée"),
@@ -98,7 +110,7 @@ def indicators(request, slug):
     table = analysis.figures([territory], [r.code for r in rows], catalogue=catalogue)
     themes: dict[str, list] = {}
     for row in rows:
-        themes.setdefault(row.theme, []).append({"indicator": row, "figure": table[territory.pk, row.code]})
+        themes.setdefault(THEME_LABELS.get(row.theme, row.theme), []).append({"indicator": row, "figure": table[territory.pk, row.code]})
     return render(request, "diagnostic/indicators.html", {
         "process": process, "territory": territory, "themes": themes, "has_data": _has_data(),
     })
@@ -186,7 +198,7 @@ def benchmark(request, slug):
                     if not (isinstance(r["value"], float) and math.isnan(r["value"]))]
     return render(request, "diagnostic/benchmark.html", {
         "process": process, "territory": territory, "peers": peers, "peer_sets": PEERS, "rows": rows,
-        "basis": basis, "error": error,
+        "basis": basis, "error": error, "neighbours": neighbours.comparison(territory) if not error else None,
     })
 
 
@@ -264,6 +276,15 @@ def compass(request, slug):
                        "y": 160 - 120 * (f - RADAR_LOW) / (RADAR_HIGH - RADAR_LOW) - 2} for f in (40, 50, 60, 70)],
         })
     return render(request, "diagnostic/compass.html", context)
+
+
+@access.public
+def summary(request, slug):
+    """The one-page summary for elected officials; the team can have it as a PDF (reports app)."""
+    process = request.process
+    return render(request, "diagnostic/summary.html", {
+        **build_summary(process), "is_team": request.user.is_authenticated and has_role(request.user, process, "team"),
+    })
 
 
 @access.team

@@ -406,6 +406,14 @@ def diagnostic(process: Process, progress: Progress = _noop) -> dict:
     return context
 
 
+def summary(process: Process, progress: Progress = _noop) -> dict:
+    """The one-page summary for elected officials, as the public page shows it (diagnostic.summary)."""
+    from atout.diagnostic.summary import summary as gather_summary
+
+    progress(10, _("Synthèse du diagnostic"))
+    return {**gather_summary(process), "generated": timezone.now()}
+
+
 class SubjectError(ValueError):
     """The sub-territory asked for a fact sheet is not one of the process's."""
 
