@@ -31,6 +31,7 @@ from atout.diagnostic.models import ImportBatch, Indicator
 from atout.diagnostic.views import DOMAIN_LABELS, ORIGINS, PORTRAIT
 from atout.engine.formats.errors import FormatError
 from atout.engine.sources import SOURCES
+from atout.engine.sourcewords import period_words, source_words
 from atout.processes.models import Process
 from atout.territories.maps import zone_map
 from atout.territories.models import Level, Territory
@@ -347,11 +348,15 @@ def swot(process: Process, zone: Territory | None = None) -> list[dict]:
 def methods(process: Process, *, surveys_shown: list[dict] | None = None, theme_run=None, compass=None) -> dict:
     """The methods appendix: every source with its vintage and licence, imported files, the methods."""
     catalogue = current_catalogue()
-    by_source: dict[tuple[str, str], list[str]] = {}
+    # Grouped by the source as a reader names it (the codes that tell apart the catalogue's texts are
+    # the analysts'); the licence follows the producer of the catalogue's text.
+    by_source: dict[tuple[str, str], dict] = {}
     for entry in catalogue.values():
-        by_source.setdefault((entry.source, entry.vintage), []).append(entry.label.get(_language()))
-    statistics = [{"source": source, "vintage": vintage, "licence": licence_of(source), "indicators": labels}
-                  for (source, vintage), labels in sorted(by_source.items())]
+        key = (source_words(entry.source), period_words(entry.vintage))
+        row = by_source.setdefault(key, {"source": key[0], "vintage": key[1], "licence": licence_of(entry.source),
+                                         "indicators": []})
+        row["indicators"].append(entry.label.get(_language()))
+    statistics = [by_source[key] for key in sorted(by_source)]
     documents = []
     if DOCS_METHODS.is_dir():
         for path in sorted(DOCS_METHODS.glob("*.md")):
