@@ -19,6 +19,7 @@ from .core import (
 )
 from .routers.actions import router as actions_router
 from .routers.processes import router as processes_router
+from .routers.sectors import router as sectors_router
 from .routers.territories import router as territories_router
 
 DESCRIPTION = """Public data of atout — territories, indicators and observations, processes, survey results,
@@ -50,6 +51,7 @@ install_error_handlers(api)
 api.add_router("", territories_router)
 api.add_router("", processes_router)
 api.add_router("", actions_router)
+api.add_router("", sectors_router)
 
 
 class MeOut(Schema):

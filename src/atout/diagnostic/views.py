@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from atout.core import access
 from atout.engine.formats.cells import safe_row
 from atout.engine.formats.errors import FormatError
 from atout.processes.roles import has_role
 from atout.territories.models import Level, Territory
-from atout.web import access
 
 from . import analysis, neighbours
 from .catalogue_store import current_catalogue
