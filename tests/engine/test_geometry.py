@@ -31,3 +31,24 @@ def test_svg_path_draws_every_ring_closed():
     multi = {"type": "MultiPolygon", "coordinates": [square(0, 0)["coordinates"], square(2, 0)["coordinates"]]}
     d = svg_path(multi, projection)
     assert d.count("M") == 2 and d.count("Z") == 2
+
+
+def test_bordering_finds_the_departements_sharing_an_edge(data_dir):
+    import json
+
+    from atout.engine.geometry import bordering
+
+    features = json.loads((data_dir / "geo" / "departements-simplifie-2018.geojson").read_text())["features"]
+    contours = {f["properties"]["code"]: f["geometry"] for f in features}
+    assert bordering(contours, "26") == ["04", "05", "07", "38", "84"]  # Drôme
+    assert "13" not in bordering(contours, "26")  # Bouches-du-Rhône: near, not bordering
+    assert bordering(contours, "2A") == ["2B"]  # Corse-du-Sud: its island neighbour only
+
+
+def test_bordering_needs_the_territory_contour():
+    import pytest
+
+    from atout.engine.geometry import bordering
+
+    with pytest.raises(ValueError, match="no contour"):
+        bordering({}, "26")

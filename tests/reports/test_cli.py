@@ -59,7 +59,8 @@ def test_the_diagnostic_pdf_holds_the_figures_of_the_diagnostic_pages(diagnostic
     # Sources with vintage and licence, survey base and margins, the compass's rank interval.
     assert "Code officiel géographique 2025 — communes" in text
     assert "Licence Ouverte" in text
-    assert "INSEE, recensement 2022" in text
+    assert "Insee, recensement de la population 2022" in text  # sources in words, not codes
+    assert "docs/methods" not in text and "dm_pop_vtcam" not in text  # the annex names no repository path
     assert "Base : 3 200 répondants" in text and "Marge" in text and "IC 95 %" in text
     assert "sur 300 tirages" in text
     # The filières chapter: a NAF label, the context table and why the filière has no figure of its own.

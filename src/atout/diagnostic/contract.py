@@ -10,6 +10,7 @@ CONTRACT = Contract(
         "atout.diagnostic.maps",
         "atout.diagnostic.models",
         "atout.diagnostic.portrait",
+        "atout.diagnostic.summary",
         "atout.diagnostic.templatetags.diagnostic",
     ),
     # the process's homes (atout.processes.homes) ask for these by name

@@ -25,6 +25,16 @@ DOMAIN_LABELS = {
     "resident_well_being": gettext_lazy("Bien-être des habitants"),
     "land_use_housing": gettext_lazy("Foncier et logement"),
 }
+#: The catalogue's themes (one YAML file each), as captions of the indicator list.
+THEME_LABELS = {
+    "demography": gettext_lazy("Démographie"),
+    "economy": gettext_lazy("Économie"),
+    "employment": gettext_lazy("Emploi"),
+    "equipment": gettext_lazy("Équipements et services"),
+    "housing": gettext_lazy("Logement"),
+    "income": gettext_lazy("Revenus"),
+    "tourism": gettext_lazy("Tourisme"),
+}
 #: Where a figure comes from, as the pages and reports say it.
 ORIGINS = {
     "imported": gettext_lazy("valeur importée"),

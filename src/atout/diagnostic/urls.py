@@ -11,5 +11,6 @@ urlpatterns = [
     path("<slug:slug>/comparaison/", views.benchmark, name="benchmark"),
     path("<slug:slug>/constats/", views.findings, name="findings"),
     path("<slug:slug>/boussole/", views.compass, name="compass"),
+    path("<slug:slug>/synthese/", views.summary, name="summary"),
     path("<slug:slug>/import/", views.import_data, name="import"),
 ]

@@ -18,9 +18,10 @@ from atout.core import access
 from atout.core.contracts import provider
 from atout.engine.formats.cells import safe_row
 from atout.engine.formats.errors import FormatError
+from atout.processes.roles import has_role
 from atout.territories.models import Level, Territory
 
-from . import analysis
+from . import analysis, neighbours
 from .catalogue_store import current_catalogue
 from .compass import INDEX, RADAR_HIGH, RADAR_LOW, radar_points
 from .compass import compass as build_compass
@@ -28,7 +29,8 @@ from .forms import ImportForm
 from .imports import import_file
 from .maps import choropleth
 from .models import ImportBatch, Indicator
-from .portrait import DOMAIN_LABELS, MAP_LEVELS, ORIGINS, PORTRAIT
+from .portrait import DOMAIN_LABELS, MAP_LEVELS, ORIGINS, PORTRAIT, THEME_LABELS
+from .summary import summary as build_summary
 
 PEERS = {
     "departements": gettext_lazy("tous les départements"),
@@ -73,7 +75,7 @@ def indicators(request, slug):
     table = analysis.figures([territory], [r.code for r in rows], catalogue=catalogue)
     themes: dict[str, list] = {}
     for row in rows:
-        themes.setdefault(row.theme, []).append({"indicator": row, "figure": table[territory.pk, row.code]})
+        themes.setdefault(THEME_LABELS.get(row.theme, row.theme), []).append({"indicator": row, "figure": table[territory.pk, row.code]})
     return render(request, "diagnostic/indicators.html", {
         "process": process, "territory": territory, "themes": themes, "has_data": _has_data(),
     })
@@ -161,7 +163,7 @@ def benchmark(request, slug):
                     if not (isinstance(r["value"], float) and math.isnan(r["value"]))]
     return render(request, "diagnostic/benchmark.html", {
         "process": process, "territory": territory, "peers": peers, "peer_sets": PEERS, "rows": rows,
-        "basis": basis, "error": error,
+        "basis": basis, "error": error, "neighbours": neighbours.comparison(territory) if not error else None,
     })
 
 
@@ -239,6 +241,15 @@ def compass(request, slug):
                        "y": 160 - 120 * (f - RADAR_LOW) / (RADAR_HIGH - RADAR_LOW) - 2} for f in (40, 50, 60, 70)],
         })
     return render(request, "diagnostic/compass.html", context)
+
+
+@access.public
+def summary(request, slug):
+    """The one-page summary for elected officials; the team can have it as a PDF (reports app)."""
+    process = request.process
+    return render(request, "diagnostic/summary.html", {
+        **build_summary(process), "is_team": request.user.is_authenticated and has_role(request.user, process, "team"),
+    })
 
 
 @access.team

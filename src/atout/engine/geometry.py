@@ -74,3 +74,24 @@ def svg_path(geometry: dict, projection: Projection) -> str:
             kept = [points[0]] + [p for prev, p in zip(points, points[1:], strict=False) if p != prev]
             parts.append("M" + " L".join(f"{x},{y}" for x, y in kept) + " Z")
     return " ".join(parts)
+
+
+def bordering(geometries: dict[str, dict], code: str, *, precision: int = 5) -> list[str]:
+    """Codes of the territories sharing a border with ``code`` (GeoJSON geometries by code), sorted.
+
+    Two territories border each other when their outlines share at least two vertices (one edge):
+    published contour sets (IGN Admin Express and its simplified versions) keep shared boundaries
+    identical, so comparing vertices rounded to ``precision`` decimals (about 1 m) is exact and fast;
+    a single shared point (territories meeting at a corner) is not a border.
+    """
+    if code not in geometries:
+        raise ValueError(f"no contour for territory {code!r}")
+
+    def vertices(geometry: dict) -> set[tuple[float, float]]:
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        return {(round(x, precision), round(y, precision)) for polygon in polygons for ring in polygon
+                for x, y, *_z in ring}
+
+    own = vertices(geometries[code])
+    return sorted(other for other, geometry in geometries.items()
+                  if other != code and geometry and len(own & vertices(geometry)) >= 2)

@@ -10,6 +10,10 @@ CONTRACT = Contract(
         "atout.fieldwork.models",
         "atout.fieldwork.themeruns",
     ),
+    provides={
+        # the diagnostic's one-page summary: what residents said
+        "summary.residents": "atout.fieldwork.themeruns.published_themes_in_brief",
+    },
     demo=(
         DemoStep("atout.fieldwork.demo.prepare"),
         # after strategy: coded document passages back the SWOT items

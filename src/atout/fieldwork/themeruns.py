@@ -399,3 +399,19 @@ def describe(run: ThemeRun) -> str:
 def history_in_words(run: ThemeRun) -> list[str]:
     labels = dict(run.themes.values_list("number", "label"))
     return [theme_labels.describe_edit(entry, labels) for entry in run.result.get("history", [])]
+
+
+def published_themes_in_brief(process, *, top: int, quote_words: int) -> dict | None:
+    """The published theme analysis's ``top`` largest themes, each with the start of one quote from a
+    contribution (the diagnostic's one-page summary); None when no analysis is published."""
+    run = (process.theme_runs.filter(status=ThemeRun.Status.DONE, published=True).defer("state", "result")
+           .order_by("-created", "-pk").first())
+    if run is None:
+        return None
+    themes = []
+    for theme in run.themes.order_by("-size", "number")[:top]:
+        quotes = [q for q, u in zip(theme.quotes, theme.quote_ids, strict=False) if str(u).startswith("c")]
+        words = quotes[0].split() if quotes else []
+        quote = " ".join(words[:quote_words]) + (" …" if len(words) > quote_words else "")
+        themes.append({"label": theme.label, "size": theme.size, "quote": quote})
+    return {"run": run, "themes": themes, "texts": run.answers}

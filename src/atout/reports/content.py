@@ -32,9 +32,11 @@ from atout.diagnostic.compass import INDEX, RADAR_HIGH, RADAR_LOW, radar_points
 from atout.diagnostic.compass import compass as build_compass
 from atout.diagnostic.maps import choropleth
 from atout.diagnostic.models import ImportBatch, Indicator
-from atout.diagnostic.portrait import DOMAIN_LABELS, ORIGINS, PORTRAIT
+from atout.diagnostic.portrait import DOMAIN_LABELS, ORIGINS, PORTRAIT, THEME_LABELS
+from atout.diagnostic.summary import summary as gather_summary
 from atout.engine.formats.errors import FormatError
 from atout.engine.sources import SOURCES
+from atout.engine.sourcewords import period_words, source_words
 from atout.engine.theme_labels import describe_run
 from atout.fieldwork.models import (
     Contribution,
@@ -140,11 +142,6 @@ def portrait(process: Process) -> dict:
             "communes": territory.communes().count(), "population": territory.computed_population()}
 
 
-#: Names of the catalogue's themes (its YAML files).
-THEME_LABELS = {"demography": gettext_lazy("Démographie"), "economy": gettext_lazy("Économie"),
-                "employment": gettext_lazy("Emploi"), "equipment": gettext_lazy("Équipements"),
-                "housing": gettext_lazy("Logement"), "income": gettext_lazy("Revenus"),
-                "tourism": gettext_lazy("Tourisme")}
 
 
 def indicator_tables(process: Process) -> list[dict]:
@@ -381,11 +378,15 @@ def filieres(process: Process) -> list[dict]:
 def methods(process: Process, *, surveys_shown: list[dict] | None = None, theme_run=None, compass=None) -> dict:
     """The methods appendix: every source with its vintage and licence, imported files, the methods."""
     catalogue = current_catalogue()
-    by_source: dict[tuple[str, str], list[str]] = {}
+    # Grouped by the source as a reader names it (the codes that tell apart the catalogue's texts are
+    # the analysts'); the licence follows the producer of the catalogue's text.
+    by_source: dict[tuple[str, str], dict] = {}
     for entry in catalogue.values():
-        by_source.setdefault((entry.source, entry.vintage), []).append(entry.label.get(_language()))
-    statistics = [{"source": source, "vintage": vintage, "licence": licence_of(source), "indicators": labels}
-                  for (source, vintage), labels in sorted(by_source.items())]
+        key = (source_words(entry.source), period_words(entry.vintage))
+        row = by_source.setdefault(key, {"source": key[0], "vintage": key[1], "licence": licence_of(entry.source),
+                                         "indicators": []})
+        row["indicators"].append(entry.label.get(_language()))
+    statistics = [by_source[key] for key in sorted(by_source)]
     documents = []
     if DOCS_METHODS.is_dir():
         for path in sorted(DOCS_METHODS.glob("*.md")):
@@ -437,6 +438,12 @@ def diagnostic(process: Process, progress: Progress = _noop) -> dict:
                                  theme_run=context["themes"]["run"] if context["themes"] else None,
                                  compass=context["compass"].get("result"))
     return context
+
+
+def summary(process: Process, progress: Progress = _noop) -> dict:
+    """The one-page summary for elected officials, as the public page shows it (diagnostic.summary)."""
+    progress(10, _("Synthèse du diagnostic"))
+    return {**gather_summary(process), "generated": timezone.now()}
 
 
 class SubjectError(ValueError):

@@ -25,6 +25,7 @@ class Report(models.Model):
         DIAGNOSTIC = "diagnostic", _("Rapport de diagnostic")
         FACTSHEET = "factsheet", _("Fiche de sous-territoire")
         MONITORING = "monitoring", _("Rapport de suivi du plan d'actions")
+        SUMMARY = "summary", _("Synthèse du diagnostic pour les élus")
 
     class Format(models.TextChoices):
         PDF = "pdf", _("PDF")

@@ -18,6 +18,7 @@ TEMPLATES = {
     Report.Kind.DIAGNOSTIC: "reports/diagnostic.html",
     Report.Kind.FACTSHEET: "reports/factsheet.html",
     Report.Kind.MONITORING: "reports/monitoring.html",
+    Report.Kind.SUMMARY: "reports/summary.html",
 }
 
 
@@ -38,6 +39,8 @@ def gather(kind: str, process, territory=None, progress: content.Progress = cont
         return content.factsheet(process, territory, progress)
     if kind == Report.Kind.MONITORING:
         return content.monitoring(process, progress)
+    if kind == Report.Kind.SUMMARY:
+        return content.summary(process, progress)
     raise ValueError(f"unknown report kind {kind!r}")
 
 

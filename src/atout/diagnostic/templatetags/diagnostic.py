@@ -32,3 +32,18 @@ def percent(value):
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter(name="source_words")
+def source_words_filter(value, vintage=""):
+    """Where a figure comes from, in plain French (``engine.sourcewords``): an indicator (its source and
+    vintage), a figure (its source and year) or a source text."""
+    from atout.engine.sourcewords import source_words
+
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return source_words(value, str(vintage or ""))
+    source = getattr(value, "source", "") or ""
+    period = getattr(value, "vintage", None) or getattr(value, "year", None) or vintage
+    return source_words(source, str(period or ""))

@@ -5,6 +5,8 @@
 (CODE: an EPCI of the process's territory or one of its sub-territories, e.g. ``200068781`` or
 ``zone:vercors-royans``)
 ``atout report monitoring --process SLUG --output FILE [--format pdf|html] [--json]``
+``atout report summary --process SLUG --output FILE [--format pdf|html] [--json]`` (the one-page summary
+of the diagnostic for elected officials; ``--output`` defaults to ``summary-SLUG.pdf``)
 
 ``--json`` prints ``{"output", "format", "pages" (PDF; null for HTML), "seconds", "bytes"}``. The
 format defaults to the output's extension (``.html``/``.htm`` → html, else pdf). The file is written
@@ -21,12 +23,14 @@ from atout.commands import GroupCommand, json_flag, progress_bar
 from atout.processes.models import Process
 
 
-def _common(parser, *, territory: bool = False) -> None:
+def _common(parser, *, territory: bool = False, output_required: bool = True) -> None:
     parser.add_argument("--process", required=True, metavar="SLUG", help="the process (démarche) identifier")
     if territory:
         parser.add_argument("--territory", required=True, metavar="CODE",
                             help="an EPCI of the process's territory or one of its sub-territories (zone:CODE)")
-    parser.add_argument("--output", required=True, metavar="FILE", help="file to write (.pdf or .html)")
+    parser.add_argument("--output", required=output_required, metavar="FILE",
+                        help="file to write (.pdf or .html)" + ("" if output_required else
+                                                                 "; default: summary-SLUG.pdf in the current folder"))
     parser.add_argument("--format", choices=["pdf", "html"], help="pdf or html (default: from the file extension)")
     json_flag(parser)
 
@@ -39,6 +43,8 @@ class Command(GroupCommand):
         "factsheet": ("write the two-page fact sheet of an EPCI or sub-territory of a process",
                       lambda p: _common(p, territory=True)),
         "monitoring": ("write the action plan monitoring report of a process", _common),
+        "summary": ("write the one-page summary of the diagnostic for elected officials",
+                    lambda p: _common(p, output_required=False)),
     }
 
     def do_diagnostic(self, **options) -> dict:
@@ -49,6 +55,9 @@ class Command(GroupCommand):
 
     def do_monitoring(self, **options) -> dict:
         return self._write("monitoring", **options)
+
+    def do_summary(self, *, output: str | None = None, **options) -> dict:
+        return self._write("summary", output=output or f"summary-{options['process']}.pdf", **options)
 
     def _write(self, kind: str, *, process: str, output: str, format: str | None = None, territory: str | None = None,
                **options) -> dict:
@@ -79,4 +88,4 @@ class Command(GroupCommand):
         pages = f", {result['pages']} pages" if result["pages"] else ""
         return f"{result['output']} ({result['format']}{pages}, {result['seconds']} s)"
 
-    render_factsheet = render_monitoring = render_diagnostic
+    render_factsheet = render_monitoring = render_summary = render_diagnostic

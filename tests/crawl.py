@@ -1,0 +1,105 @@
+"""Crawl the demo as one role with Django's test client, following same-site links from a start page.
+
+``crawl(client, start)`` yields :class:`Page` objects (url, status, content type, HTML) for every page
+reached by following ``<a href>`` links, breadth first. It stays on the site, never follows links
+that act (sign out, language switch), skips files (CSV, PDF, ZIP, …), the Django admin (superusers'
+back office, in Django's own words) and the API (machine-readable), and visits at most
+``per_path`` variants (query strings) of one path so that filters and pagination do not explode the
+crawl. Used by the plain-French test (tests/web/test_plain_french.py) and usable from a shell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+#: Paths never followed: actions, files, the admin, the API, the language switch.
+SKIPPED = re.compile(
+    r"^/(?:admin|api|i18n|static|media)/"
+    r"|/(?:logout|deconnexion)/?$"
+    r"|\.(?:csv|pdf|zip|xlsx?|ods|odt|docx|json|geojson|png|svg|ico|txt|xml|ics)$"
+    r"|/(?:csv|fichier|telecharger|export|download)/?$"
+)
+
+
+@dataclass
+class Page:
+    url: str
+    status: int
+    content_type: str
+    html: str
+    referrer: str
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            attributes = dict(attrs)
+            href = attributes.get("href")
+            if href and "download" not in attributes:
+                self.links.append(href)
+
+
+def links_of(html: str, base: str) -> list[str]:
+    """Same-site links of a page, as paths with their query strings, fragments dropped."""
+    parser = _Links()
+    parser.feed(html)
+    found = []
+    for href in parser.links:
+        if href.startswith(("mailto:", "tel:", "javascript:")):
+            continue
+        absolute = urldefrag(urljoin("http://testserver" + base, href)).url
+        parts = urlsplit(absolute)
+        if parts.netloc != "testserver":
+            continue
+        found.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return found
+
+
+def pattern_of(path: str) -> str:
+    """The family of a page: its path with every segment holding a digit (an id, a commune code) as N."""
+    return re.sub(r"[^/]*\d[^/]*", "N", path)
+
+
+def crawl(client, start: str = "/", *, limit: int = 600, per_path: int = 2, per_pattern: int = 3,
+          skip: re.Pattern | None = None) -> Iterator[Page]:
+    """Pages reached from ``start`` by following links (see the module docstring); at most ``limit``,
+    ``per_path`` variants of one path, ``per_pattern`` pages of one family (362 commune pages are one
+    page as far as words go); paths matching ``skip`` are not followed."""
+    queue: deque[tuple[str, str]] = deque([(start, "")])
+    seen = {start}
+    variants: dict[str, int] = {}
+    families: dict[str, int] = {}
+    fetched = 0
+    while queue and fetched < limit:
+        url, referrer = queue.popleft()
+        response = client.get(url)
+        fetched += 1
+        content_type = response.get("Content-Type", "")
+        is_html = content_type.startswith("text/html") and not getattr(response, "streaming", False)
+        html = response.content.decode("utf-8", "replace") if is_html else ""
+        yield Page(url, response.status_code, content_type, html, referrer)
+        if not is_html or response.status_code != 200:
+            continue
+        for link in links_of(html, url):
+            path = link.split("?", 1)[0]
+            if link in seen or SKIPPED.search(path) or (skip is not None and skip.search(path)):
+                continue
+            family = pattern_of(path)
+            if link != path and variants.get(path, 0) >= per_path:
+                continue
+            if path not in variants and families.get(family, 0) >= per_pattern:
+                continue
+            seen.add(link)
+            if path not in variants:
+                families[family] = families.get(family, 0) + 1
+            variants[path] = variants.get(path, 0) + 1
+            queue.append((link, url))
