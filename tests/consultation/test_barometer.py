@@ -196,3 +196,22 @@ def test_errors_name_the_survey_wave_and_option(barometer_survey):
         run("barometer", "add-wave", "--survey", SLUG, "--wave", "v9", "--label", "x", "--year", "2027",
             "--start", "2027-05-01", "--end", "2027-04-01")
     assert Wave.objects.filter(survey=barometer_survey).count() == 2
+
+
+def test_demo_barometer_has_two_labelled_simulated_waves_and_kpis_on_awareness_and_pride(drome):
+    from atout.consultation.barometer_demo import SLUG as DEMO_SLUG
+
+    survey = Survey.objects.get(process=drome, slug=DEMO_SLUG)
+    waves = list(survey.waves.all())
+    assert [(w.slug, w.year, w.status, w.simulated) for w in waves] == [
+        ("2025", 2025, "closed", True), ("2026", 2026, "closed", True)]
+    assert not Response.objects.filter(survey=survey, simulated=False).exists()
+    kpis = {k.metric: k for k in Kpi.objects.filter(process=drome, survey=survey)}
+    assert set(kpis) == {"notoriete_assistee", "fierte"}
+    for kpi in kpis.values():
+        assert sorted(kpi.measurements.values_list("year", flat=True)) == [2025, 2026]
+        assert "données simulées" in kpi.measurements.get(year=2026).source
+    result = run("barometer", "compare", "--survey", f"drome/{DEMO_SLUG}", "--waves", "2025,2026", "--audience", "non_resident")
+    aware = next(r for r in result["measures"] if r["measure"] == "notoriete_assistee")
+    assert result["simulated"] and aware["reading"] == "increase"
+    assert aware["first"]["estimate"] * 100 == pytest.approx(kpis["notoriete_assistee"].measurements.get(year=2025).value, abs=0.01)
