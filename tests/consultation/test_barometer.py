@@ -215,3 +215,33 @@ def test_demo_barometer_has_two_labelled_simulated_waves_and_kpis_on_awareness_a
     aware = next(r for r in result["measures"] if r["measure"] == "notoriete_assistee")
     assert result["simulated"] and aware["reading"] == "increase"
     assert aware["first"]["estimate"] * 100 == pytest.approx(kpis["notoriete_assistee"].measurements.get(year=2025).value, abs=0.01)
+
+
+def test_barometer_page_shows_waves_compared_with_charts_and_tables_for_the_team_only(client, drome, users):
+    from django.urls import reverse
+
+    from atout.consultation.barometer_demo import SLUG as DEMO_SLUG
+
+    url = reverse("consultation:barometer", kwargs={"slug": "drome", "survey": DEMO_SLUG})
+    client.force_login(users["participant"])
+    assert client.get(url).status_code == 403
+    client.force_login(users["team"])
+    page = client.get(url).content.decode()
+    assert "données simulées" in page and "Vague 2025 et Vague 2026 comparées" in page
+    assert "Notoriété assistée (connaît, au moins de nom)" in page and "hausse significative" in page
+    assert page.count('role="img"') >= 10 and page.count("<svg") == page.count('class="compact"')
+    non_residents = client.get(url, {"de": "2025", "a": "2026", "public": "non_resident"}).content.decode()
+    assert '<option value="non_resident" selected>' in non_residents
+
+    # Add a wave with a bad date range: the problem is named at its field and nothing is added.
+    bad = client.post(url, {"action": "add", "wave": "2027", "label": "Vague 2027", "year": "2027",
+                            "start": "2027-04-01", "end": "2027-03-01"})
+    assert "La fin du terrain précède son début." in bad.content.decode()
+    assert not Wave.objects.filter(survey__slug=DEMO_SLUG, slug="2027").exists()
+    client.post(url, {"action": "add", "wave": "2027", "label": "Vague 2027", "year": "2027"})
+    client.post(url, {"action": "open", "wave": "2027"})
+    wave = Wave.objects.get(survey__slug=DEMO_SLUG, slug="2027")
+    assert wave.status == "open" and wave.survey.status == "open"
+    response = client.post(url, {"action": "close", "wave": "2027"}, follow=True)
+    wave.refresh_from_db()
+    assert wave.status == "closed" and "close : 0 réponses, 2 indicateurs de suivi mis à jour" in response.content.decode()
