@@ -245,3 +245,17 @@ def test_barometer_page_shows_waves_compared_with_charts_and_tables_for_the_team
     response = client.post(url, {"action": "close", "wave": "2027"}, follow=True)
     wave.refresh_from_db()
     assert wave.status == "closed" and "close : 0 réponses, 2 indicateurs de suivi mis à jour" in response.content.decode()
+
+
+def test_api_gives_waves_compare_and_trend_of_a_closed_barometer(client, drome):
+    from atout.consultation.barometer_demo import SLUG as DEMO_SLUG
+
+    base = f"/api/v1/processes/drome/surveys/{DEMO_SLUG}/waves"
+    waves = client.get(base).json()
+    assert [(w["slug"], w["status"], w["simulated"]) for w in waves["waves"]] == [("2025", "closed", True), ("2026", "closed", True)]
+    compared = client.get(f"{base}/compare", {"audience": "resident"}).json()
+    cli = run("barometer", "compare", "--survey", f"drome/{DEMO_SLUG}", "--waves", "2025,2026", "--audience", "resident")
+    assert compared["measures"] == cli["measures"] and compared["first_wave"] == "2025"
+    assert client.get(f"{base}/compare", {"first": "2025", "second": "1999"}).status_code == 404
+    trend = client.get(f"{base}/trend").json()
+    assert trend["waves"] == ["2025", "2026"] and trend["measures"][0]["points"][0]["year"] == 2025

@@ -18,6 +18,7 @@ from .core import (
     token_of,
 )
 from .routers.actions import router as actions_router
+from .routers.barometers import router as barometers_router
 from .routers.processes import router as processes_router
 from .routers.territories import router as territories_router
 
@@ -50,6 +51,7 @@ install_error_handlers(api)
 api.add_router("", territories_router)
 api.add_router("", processes_router)
 api.add_router("", actions_router)
+api.add_router("", barometers_router)
 
 
 class MeOut(Schema):
