@@ -29,6 +29,7 @@ def samples(process) -> dict:
         "consultation:invitations": base,
         "consultation:results": base,
         "consultation:weighting": base,
+        "consultation:barometer": base,
         "consultation:export": {**base, "fmt": "csv"},
         "consultation:export_xlsform": base,
     }

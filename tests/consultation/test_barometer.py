@@ -259,3 +259,35 @@ def test_api_gives_waves_compare_and_trend_of_a_closed_barometer(client, drome):
     assert client.get(f"{base}/compare", {"first": "2025", "second": "1999"}).status_code == 404
     trend = client.get(f"{base}/trend").json()
     assert trend["waves"] == ["2025", "2026"] and trend["measures"][0]["points"][0]["year"] == 2025
+
+
+def test_one_wave_and_one_audience_are_weighted_to_their_own_margins(barometer_survey, tmp_path):
+    survey = barometer_survey
+    rng = np.random.default_rng(9)
+    barometer.open_wave(barometer.find_wave(survey, "v2025"))
+    simulate_wave(survey, rng, n=400, aware=0.5, proud=0.6)
+    barometer.close_wave(barometer.find_wave(survey, "v2025"))
+    # Profiles: 70 % women in the sample; residents are to be weighted to 50/50.
+    responses = list(Response.objects.filter(survey=survey).order_by("pk"))
+    for response in responses:
+        response.sex = "F" if rng.random() < 0.7 else "M"
+    Response.objects.bulk_update(responses, ["sex"])
+    Response.objects.filter(survey=survey).update(weight=None)
+    margins = tmp_path / "margins.csv"
+    margins.write_text("variable,category,target\nsex,F,0.5\nsex,M,0.5\n")
+    result = run("barometer", "weight", "--survey", SLUG, "--wave", "v2025", "--margins", str(margins),
+                 "--audience", "resident")
+    wave = barometer.find_wave(survey, "v2025")
+    residents = barometer.wave_data(wave, audience="resident")
+    assert result["weighted"] == len(residents.answers) and residents.weights is not None
+    # The residents' weighted share of women is the margin; the non-residents keep no weight.
+    _ids, answers, weights = barometer._wave_table(wave, barometer._form(survey))
+    members = barometer._members(survey, answers, "resident")
+    sexes = list(Response.objects.filter(survey=survey).order_by("pk").values_list("sex", flat=True))
+    women = sum(w for w, s, m in zip(weights, sexes, members, strict=True) if m and s == "F")
+    total = sum(w for w, m in zip(weights, members, strict=True) if m)
+    assert women / total == pytest.approx(0.5, abs=1e-6)
+    assert all(w is None for w, m in zip(weights, members, strict=True) if not m)
+    assert barometer.wave_data(wave).weights is None  # all respondents: not every one is weighted
+    with pytest.raises(CommandError, match="unknown audience|invalid choice"):
+        run("barometer", "weight", "--survey", SLUG, "--wave", "v2025", "--margins", str(margins), "--audience", "x")

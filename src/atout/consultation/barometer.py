@@ -193,11 +193,8 @@ def _form(survey: Survey) -> Form:
     return services.current_form(survey)
 
 
-def wave_data(wave: Wave, form: Form | None = None) -> engine.Wave:
-    """One row per respondent of the wave, one column per question of the survey (choice codes as
-    text, numbers as numbers, multiple choices as space-separated codes, None when not answered),
-    and the weights when every respondent has one."""
-    form = form or _form(wave.survey)
+def _wave_table(wave: Wave, form: Form) -> tuple[list[int], pd.DataFrame, list[float | None]]:
+    """Response ids, their answers (one column per question) and stored weights, in id order."""
     questions = {q.name: q for q in form.questions() if q.type != "note"}
     responses = list(wave_responses(wave).order_by("pk").values_list("pk", "weight"))
     ids = [pk for pk, _w in responses]
@@ -217,28 +214,47 @@ def wave_data(wave: Wave, form: Form | None = None) -> engine.Wave:
             table.at[response_id, name] = answer_text or None
     for (response_id, name), codes in multiple.items():
         table.at[response_id, name] = " ".join(codes)
-    weights = [w for _pk, w in responses]
-    weighted = bool(weights) and all(w is not None for w in weights)
     answers = table.reset_index(drop=True)
     names = territory_names(wave.survey)
     if names is not None and "notoriete_spontanee" in answers.columns:
         answers = notoriety.with_unaided_awareness(answers, names)
-    return engine.Wave(label=wave.label, answers=answers, weights=weights if weighted else None, position=float(wave.year))
+    return ids, answers, [w for _pk, w in responses]
 
 
-def for_audience(data: engine.Wave, survey: Survey, audience: str | None) -> engine.Wave:
-    """The wave restricted to one audience of the notoriety bank (residents, non-residents, talents,
-    companies, visitors)."""
-    if not audience:
-        return data
+def _members(survey: Survey, answers: pd.DataFrame, audience: str) -> np.ndarray:
     names = territory_names(survey)
     if names is None:
         raise BarometerError(f"survey '{survey.slug}' is not a notoriety barometer: it has no audiences")
     if audience not in notoriety.AUDIENCES:
         raise BarometerError(f"unknown audience '{audience}' (audiences: {', '.join(notoriety.AUDIENCES)})")
-    keep = notoriety.audience_members(data.answers, audience, names)
-    weights = None if data.weights is None else list(np.asarray(data.weights)[keep])
-    return engine.Wave(data.label, data.answers[keep].reset_index(drop=True), weights, data.position)
+    return notoriety.audience_members(answers, audience, names)
+
+
+def wave_data(wave: Wave, form: Form | None = None, *, audience: str | None = None) -> engine.Wave:
+    """One row per respondent of the wave (of one audience of the notoriety bank when given: residents,
+    non-residents, talents, companies, visitors), one column per question of the survey (choice codes
+    as text, numbers as numbers, multiple choices as space-separated codes, None when not answered),
+    and the weights when every one of these respondents has one (else unweighted)."""
+    form = form or _form(wave.survey)
+    _ids, answers, weights = _wave_table(wave, form)
+    if audience:
+        keep = _members(wave.survey, answers, audience)
+        answers = answers[keep].reset_index(drop=True)
+        weights = [w for w, kept in zip(weights, keep, strict=True) if kept]
+    weighted = bool(weights) and all(w is not None for w in weights)
+    return engine.Wave(label=wave.label, answers=answers, weights=weights if weighted else None, position=float(wave.year))
+
+
+def weight_wave(wave: Wave, margins: dict[str, dict[str, float]], *, audience: str | None = None, trim=None):
+    """Rake one wave's respondents (of one audience when given) to their own margins (variable →
+    category → target, variables among age_band, sex, zone) and store their weights; the survey's
+    other respondents keep theirs. Output: the engine's RakingResult."""
+    responses = wave_responses(wave)
+    if audience:
+        ids, answers, _weights = _wave_table(wave, _form(wave.survey))
+        keep = _members(wave.survey, answers, audience)
+        responses = responses.filter(pk__in=[pk for pk, kept in zip(ids, keep, strict=True) if kept])
+    return services.apply_weights(wave.survey, margins, trim=trim, responses=responses)
 
 
 def measures(form: Form) -> list[engine.Measure]:
@@ -293,7 +309,7 @@ def compare(survey: Survey, first: str, second: str, *, audience: str | None = N
     if waves[0].pk == waves[1].pk:
         raise BarometerError(f"compare two different waves (got '{first}' twice)")
     form = _form(survey)
-    data = [for_audience(wave_data(w, form), survey, audience) for w in waves]
+    data = [wave_data(w, form, audience=audience) for w in waves]
     wanted = measures(form)
     labels = measure_labels(form)
     frame = engine.compare_waves(wanted, data[0], data[1]) if wanted else pd.DataFrame(columns=engine.COMPARISON_COLUMNS)
@@ -338,7 +354,7 @@ def trend(survey: Survey, *, audience: str | None = None, include_open: bool = F
     form = _form(survey)
     wanted = measures(form)
     labels = measure_labels(form)
-    data = [for_audience(wave_data(w, form), survey, audience) for w in waves]
+    data = [wave_data(w, form, audience=audience) for w in waves]
     rows = []
     for found in engine.trend_waves(wanted, data):
         result = found.as_dict()
@@ -359,7 +375,7 @@ def metric_estimate(wave: Wave, metric: str, *, audience: str | None = None, for
     found = {m.name: m for m in measures(form)}
     if metric not in found:
         raise BarometerError(f"survey '{wave.survey.slug}' has no measure '{metric}' (measures: {', '.join(found)})")
-    return engine.estimate(found[metric], for_audience(wave_data(wave, form), wave.survey, audience))
+    return engine.estimate(found[metric], wave_data(wave, form, audience=audience))
 
 
 def display_value(estimate: engine.Estimate) -> float | None:

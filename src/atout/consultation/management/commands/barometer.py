@@ -13,6 +13,10 @@
   estimates with their intervals, effective bases and design effects, the difference (second − first),
   its 95 % interval and p-value (proportions as shares 0–1, means in the answers' unit, NPS in points).
 - ``trend --survey SURVEY [--audience A] [--include-open] --json``: each measure across the closed waves.
+- ``weight --survey SURVEY --wave SLUG --margins MARGINS.csv [--audience A] [--trim LOW,HIGH] --json``:
+  rake one wave's respondents (of one audience) to their own ``variable,category,target`` margins
+  (age_band, sex, zone); the survey's other respondents keep their weights →
+  ``{"wave", "audience", "weighted", "iterations", "deff", "effective_n", "achieved"}``.
 
 SURVEY is a survey slug, or ``PROCESS/SLUG`` when several processes use the same slug. Audiences:
 resident, non_resident, talent, company, visitor.
@@ -21,6 +25,7 @@ resident, non_resident, talent, company, visitor.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from django.core.management.base import CommandError
 
@@ -87,6 +92,15 @@ def _compare_args(parser):
     json_flag(parser)
 
 
+def _weight_args(parser):
+    _survey_opt(parser)
+    parser.add_argument("--wave", required=True, help="slug of the wave")
+    parser.add_argument("--margins", required=True, help="variable,category,target CSV (age_band, sex, zone)")
+    _audience(parser)
+    parser.add_argument("--trim", default=None, help="LOW,HIGH bounds of the weights (e.g. 0.3,3)")
+    json_flag(parser)
+
+
 def _trend_args(parser):
     _survey_opt(parser)
     _audience(parser)
@@ -104,6 +118,7 @@ class Command(GroupCommand):
         "close": ("close a wave: its responses are stamped, linked KPIs refreshed", _wave_args),
         "compare": ("compare two waves: estimates, difference, 95 % interval, p-value", _compare_args),
         "trend": ("each measure across the closed waves, with its slope per year", _trend_args),
+        "weight": ("rake one wave (one audience) to its own margins", _weight_args),
     }
 
     def _run(self, function, *args, **kwargs):
@@ -169,3 +184,20 @@ class Command(GroupCommand):
 
     def do_trend(self, *, survey, audience=None, include_open=False, **options):
         return self._run(barometer.trend, find_survey(survey), audience=audience, include_open=include_open)
+
+    def do_weight(self, *, survey, wave, margins, audience=None, trim=None, **options):
+        from atout.consultation.management.commands.weights import parse_trim, read_margins
+        from atout.engine.weighting import RakingError
+
+        found = find_survey(survey)
+        target = self._run(barometer.find_wave, found, wave)
+        targets = read_margins(Path(margins))
+        try:
+            result = barometer.weight_wave(target, targets, audience=audience, trim=parse_trim(trim))
+        except barometer.BarometerError as exc:
+            raise CommandError(str(exc)) from None
+        except (RakingError, ValueError) as exc:
+            raise CommandError(f"{margins}: {exc}") from None
+        return {"survey": found.slug, "wave": target.slug, "audience": audience or "", "weighted": len(result.weights),
+                "iterations": result.iterations, "deff": result.deff, "effective_n": result.effective_n,
+                "achieved": result.achieved}
