@@ -1,6 +1,6 @@
 """The permission matrix: every view of the site × every role → allowed, or refused as it should be.
 
-Each view states the role it needs through the decorators of ``atout.web.access``; this test walks the
+Each view states the role it needs through the decorators of ``atout.core.access``; this test walks the
 whole URL configuration, so a new view without a declared access level fails here. URL arguments other
 than ``slug`` (a process) and ``key`` (a territory) come from ``permission_samples.py`` modules in the
 test packages: ``def samples(process) -> {url name: kwargs}``.

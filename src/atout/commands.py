@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from atout.web.audit import cli_command
+from atout.core.audit import cli_command
 
 
 def to_jsonable(value: Any) -> Any:

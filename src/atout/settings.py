@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "atout.core",
     "atout.web",
     "atout.territories",
     "atout.processes",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "atout.strategy",
     "atout.actions",
     "atout.community",
+    "atout.sectors",
     "atout.api",
     "atout.reports",
     "atout.opendata",
@@ -76,7 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "atout.web.middleware.RefuseNulCharacters",  # before any view can hand a NUL to PostgreSQL
-    "atout.web.audit.AuditMiddleware",
+    "atout.core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "atout.web.middleware.FriendlyMethodNotAllowed",
@@ -196,11 +198,11 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# Logs carry no personal data: tokens in URLs, e-mail and IP addresses are masked (atout.web.logfilters).
+# Logs carry no personal data: tokens in URLs, e-mail and IP addresses are masked (atout.core.logfilters).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "atout.web.logfilters.RedactPersonalData"}},
+    "filters": {"redact": {"()": "atout.core.logfilters.RedactPersonalData"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("ATOUT_LOG_LEVEL", "WARNING")},
 }
@@ -209,7 +211,7 @@ LOGGING = {
 # made by `atout migrate` (atout.web.apps).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "atout_cache"}}
 
-# Sign-in throttling (atout.web.throttle): failures per username and per client within the cool-down.
+# Sign-in throttling (atout.core.throttle): failures per username and per client within the cool-down.
 ATOUT_LOGIN_MAX_FAILURES = int(os.environ.get("ATOUT_LOGIN_MAX_FAILURES", "5"))
 ATOUT_LOGIN_MAX_FAILURES_PER_CLIENT = int(os.environ.get("ATOUT_LOGIN_MAX_FAILURES_PER_CLIENT", "20"))
 ATOUT_LOGIN_COOLDOWN = int(os.environ.get("ATOUT_LOGIN_COOLDOWN", "900"))
@@ -241,6 +243,6 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Uploads: size limit in MB (atout.web.uploads); background tasks restarted after a worker died (atout.web.tasks).
+# Uploads: size limit in MB (atout.core.uploads); background tasks restarted after a worker died (atout.core.tasks).
 ATOUT_MAX_UPLOAD_MB = int(os.environ.get("ATOUT_MAX_UPLOAD_MB", "20"))
 ATOUT_TASK_MAX_ATTEMPTS = int(os.environ.get("ATOUT_TASK_MAX_ATTEMPTS", "3"))

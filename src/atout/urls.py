@@ -17,6 +17,7 @@ urlpatterns = [
     path("strategie/", include("atout.strategy.urls")),
     path("actions/", include("atout.actions.urls")),
     path("communaute/", include("atout.community.urls")),
+    path("filieres/", include("atout.sectors.urls")),
     path("p/", include("atout.processes.urls")),
     path("rapports/", include("atout.reports.urls")),
     path("donnees/", include("atout.opendata.urls")),

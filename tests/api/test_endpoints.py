@@ -346,7 +346,7 @@ def test_the_docs_page_uses_local_assets(client, db):
 
 
 def test_api_writes_are_in_the_audit_log_under_the_tokens_user(client, drome, keys, users):
-    from atout.web.models import AuditEntry
+    from atout.core.models import AuditEntry
 
     action = Action.objects.filter(process=drome).first()
     client.post(f"{V1}/processes/drome/actions/{action.code}/progress", {"status": "done"},

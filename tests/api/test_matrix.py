@@ -51,6 +51,8 @@ EXPECTED = {
     ("get", "/api/v1/processes/{slug}/actions/{code}"): ALL_OK,
     ("get", "/api/v1/processes/{slug}/progress"): ALL_OK,
     ("get", "/api/v1/processes/{slug}/kpis"): ALL_OK,
+    ("get", "/api/v1/processes/{slug}/filieres"): ALL_OK,
+    ("get", "/api/v1/processes/{slug}/filieres/{filiere}"): ALL_OK,
     ("post", "/api/v1/processes/{slug}/actions/{code}/progress"): {**WRITE, "write_team": 201},
     ("put", "/api/v1/processes/{slug}/kpis/{kpi}/measurements/{year}"): {**WRITE, "write_team": 200},
 }
@@ -76,7 +78,7 @@ def sample_url(path: str, drome) -> tuple[str, dict]:
     values = {
         "slug": drome.slug, "key": "dep:26", "survey": survey.slug,
         "conversation": Conversation.objects.filter(process=drome, analyses__isnull=False).first().slug,
-        "kpi": Kpi.objects.filter(process=drome).first().pk, "year": 2030,
+        "kpi": Kpi.objects.filter(process=drome).first().pk, "year": 2030, "filiere": "cuir-luxe",
         "code": Indicator.objects.order_by("code").first().code if path.startswith("/api/v1/indicators") else action.code,
     }
     query = {"indicator": Indicator.objects.order_by("order", "code").first().code} if path.endswith("/values") else {}

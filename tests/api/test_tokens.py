@@ -146,7 +146,7 @@ def test_the_tokens_page_needs_an_account(client, db):
 
 
 def test_the_audit_log_never_holds_a_token_secret(client, users):
-    from atout.web.models import AuditEntry
+    from atout.core.models import AuditEntry
 
     client.force_login(users["participant"])
     response = client.post(reverse("api:tokens"), {"name": "audité", "scope": "read"})

@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from atout.community import services
 from atout.community.models import Event
+from atout.core.models import AuditEntry
 from atout.processes.models import ProcessRole
 from atout.territories.models import Territory
-from atout.web.models import AuditEntry
 
 EMAIL = "camille.dupuis@example.org"
 FIRST, LAST = "Camille", "Dupuis"
@@ -77,7 +77,7 @@ def person(drome, users):
     assert admin.post(reverse("admin:processes_process_change", args=[drome.pk]), form).status_code == 302
     assert ProcessRole.objects.filter(user=user, process=drome).exists()
 
-    from atout.web.audit import Actor, acting_as
+    from atout.core.audit import Actor, acting_as
 
     with acting_as(Actor(users["team"], "equipe", True)):
         event = Event.objects.create(process=drome, kind="workshop", title="Atelier avec Camille Dupuis",
@@ -125,7 +125,7 @@ def test_deleting_the_account_from_the_command_line_erases_it_from_the_journal(p
 
 
 def test_other_peoples_entries_are_left_as_they_were(person, users, drome):
-    from atout.web.audit import Actor, acting_as
+    from atout.core.audit import Actor, acting_as
 
     with acting_as(Actor(users["team"], "equipe", True)):
         Event.objects.create(process=drome, kind="meeting", title="Réunion publique de printemps",

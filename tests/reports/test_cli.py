@@ -53,7 +53,8 @@ def test_the_diagnostic_pdf_holds_the_figures_of_the_diagnostic_pages(diagnostic
     for title in ("Sommaire", "Portrait du territoire", "Cartes par commune", "Comparaison avec les départements",
                   "Boussole de l'attractivité", "Intervalle de rang (5–95 %)", "Forces et faiblesses statistiques",
                   "Résultats des enquêtes", "Thèmes des contributions", "Travail de terrain",
-                  "Atouts, faiblesses, opportunités, menaces", "Perception et réalité", "Annexe : sources et méthodes"):
+                  "Atouts, faiblesses, opportunités, menaces", "Filières d'excellence", "Perception et réalité",
+                  "Annexe : sources et méthodes"):
         assert title in text, title
     # Sources with vintage and licence, survey base and margins, the compass's rank interval.
     assert "Code officiel géographique 2025 — communes" in text
@@ -61,6 +62,9 @@ def test_the_diagnostic_pdf_holds_the_figures_of_the_diagnostic_pages(diagnostic
     assert "INSEE, recensement 2022" in text
     assert "Base : 3 200 répondants" in text and "Marge" in text and "IC 95 %" in text
     assert "sur 300 tirages" in text
+    # The filières chapter: a NAF label, the context table and why the filière has no figure of its own.
+    assert "Élaboration et transformation de matières nucléaires" in text
+    assert "aucun chiffre propre à la filière n'est affiché" in text
 
 
 def test_the_diagnostic_pdf_has_french_typography(diagnostic_pdf):

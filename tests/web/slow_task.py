@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django_tasks import task
 
-from atout.web.tasks import on_task_failure
+from atout.core.tasks import on_task_failure
 
 
 @task()

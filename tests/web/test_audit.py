@@ -6,10 +6,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from atout.web.audit import Actor, acting_as
-from atout.web.models import AuditEntry
+from atout.core.audit import Actor, acting_as
+from atout.core.models import AuditEntry
 
-MIDDLEWARE = "atout.web.audit.AuditMiddleware"
+MIDDLEWARE = "atout.core.audit.AuditMiddleware"
 
 
 @pytest.fixture(autouse=True)
@@ -126,7 +126,7 @@ def journal(client, **params):
 
 
 def test_the_journal_lists_filters_and_pages(client, drome, users, action):
-    from atout.web.audit import record
+    from atout.core.audit import record
     from atout.web.views import JOURNAL_PAGE
 
     for i in range(JOURNAL_PAGE + 5):
@@ -154,11 +154,11 @@ def test_the_journal_is_for_the_team(client, drome, users):
 
 
 def test_the_admin_shows_the_log_read_only(client, drome, users, action):
-    from atout.web.audit import record
+    from atout.core.audit import record
 
     record("update", obj=action, changes={"title": ["a", "b"]}, user=users["team"])
     client.force_login(users["admin"])
-    response = client.get(reverse("admin:web_auditentry_changelist"))
+    response = client.get(reverse("admin:core_auditentry_changelist"))
     assert response.status_code == 200
     assert "Navettes vers la gare" in response.content.decode()
-    assert client.get(reverse("admin:web_auditentry_add")).status_code == 403
+    assert client.get(reverse("admin:core_auditentry_add")).status_code == 403

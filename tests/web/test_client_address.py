@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from atout.consultation.models import RateBucket, Survey
-from atout.web.throttle import client_address
+from atout.core.throttle import client_address
 
 FORWARDED = "203.0.113.9, 198.51.100.7"  # written by the client, then appended by the proxy
 

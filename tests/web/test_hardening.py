@@ -5,7 +5,7 @@ import json
 import logging
 import subprocess
 
-from atout.web.logfilters import RedactPersonalData, redact
+from atout.core.logfilters import RedactPersonalData, redact
 from tests.web.test_deploy import ATOUT, production_env
 
 SETTINGS = ["SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_SAMESITE", "CSRF_COOKIE_SECURE",
@@ -37,12 +37,12 @@ def test_production_cookies_framing_and_transport_are_hardened(tmp_path):
     assert s["SECURE_HSTS_SECONDS"] >= 31536000
     assert s["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     for needed in ("django.middleware.security.SecurityMiddleware", "django.middleware.csrf.CsrfViewMiddleware",
-                   "django.middleware.clickjacking.XFrameOptionsMiddleware", "atout.web.audit.AuditMiddleware"):
+                   "django.middleware.clickjacking.XFrameOptionsMiddleware", "atout.core.audit.AuditMiddleware"):
         assert needed in s["MIDDLEWARE"]
     assert s["CSRF_COOKIE_HTTPONLY"] is True
     # every log line goes through the filter that masks addresses, tokens and e-mails
     assert s["LOGGING"]["handlers"]["console"]["filters"] == ["redact"]
-    assert s["LOGGING"]["filters"]["redact"]["()"] == "atout.web.logfilters.RedactPersonalData"
+    assert s["LOGGING"]["filters"]["redact"]["()"] == "atout.core.logfilters.RedactPersonalData"
 
 
 def test_every_page_answer_carries_the_protective_headers(client, drome):

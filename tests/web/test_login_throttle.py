@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from atout.web import throttle
-from atout.web.models import LoginThrottle
+from atout.core import throttle
+from atout.core.models import LoginThrottle
 
 PASSWORD = "demo-equipe-drome"  # the demo's team account (tests/conftest.py loads the demo)
 
@@ -95,7 +95,7 @@ def test_no_username_or_address_is_stored(client, users):
 
 
 def test_the_client_key_changes_every_day():
-    from atout.consultation.services import rate_key
+    from atout.core.throttle import rate_key
 
     assert rate_key("203.0.113.77", dt.date(2026, 1, 1)) != rate_key("203.0.113.77", dt.date(2026, 1, 2))
 

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 from django.urls import path, reverse
 
-from atout.web import access
+from atout.core import access
 
 
 @access.public

@@ -12,7 +12,7 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from atout.web.uploads import check_upload
+from atout.core.uploads import check_upload
 
 
 def xlsx_bytes() -> bytes:

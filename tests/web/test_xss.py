@@ -60,7 +60,7 @@ def test_payloads_reach_the_demo_objects(drome):
 
 @pytest.mark.parametrize("role", ["admin", "public"])
 def test_no_page_shows_a_payload_unescaped(client, drome, users, role):
-    from atout.web.audit import record
+    from atout.core.audit import record
 
     samples = declared_samples(drome)
     record("update", obj=drome, changes={"title": ["avant", "après"]}, user=users["team"])  # for the journal page

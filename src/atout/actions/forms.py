@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from atout.web.uploads import UploadField
+from atout.core.uploads import UploadField
 
 from .models import Kpi, Milestone, Status
 from .services import reading_zones

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atout.core import access
 from atout.diagnostic.models import Indicator
-from atout.web import access
 
 from . import services
 from .forms import KpiForm, MeasurementForm, MilestoneForm

@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atout.core import access
 from atout.engine.formats.errors import FormatError
 from atout.processes.roles import has_role
 from atout.strategy.models import Evidence
-from atout.web import access
 
 from . import services
 from .charts import gantt, kpi_chart

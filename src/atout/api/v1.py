@@ -20,6 +20,7 @@ from .core import (
 from .routers.actions import router as actions_router
 from .routers.barometers import router as barometers_router
 from .routers.processes import router as processes_router
+from .routers.sectors import router as sectors_router
 from .routers.territories import router as territories_router
 
 DESCRIPTION = """Public data of atout — territories, indicators and observations, processes, survey results,
@@ -52,6 +53,7 @@ api.add_router("", territories_router)
 api.add_router("", processes_router)
 api.add_router("", actions_router)
 api.add_router("", barometers_router)
+api.add_router("", sectors_router)
 
 
 class MeOut(Schema):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from atout.web import access
+from atout.core import access
 
 from . import tokens
 from .core import error_payload

@@ -6,8 +6,8 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from atout.core.uploads import UploadField, check_upload
 from atout.territories.models import Level, Territory
-from atout.web.uploads import UploadField, check_upload
 
 from .models import Ambassador, Category, Newsletter, Purpose, Story
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from atout.web.tasks import on_task_failure
+from atout.core.tasks import on_task_failure
 
 from .models import Bounce, Delivery, Newsletter, Notification, Registration, Subscription
 

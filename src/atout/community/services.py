@@ -44,7 +44,7 @@ LOGIN_LINK_LIFETIME = dt.timedelta(minutes=30)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 #: Content signatures of the accepted photo types (the file's own bytes, not its name, decide).
 PHOTO_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-#: Extension a stored photo gets, by its detected type (atout.web.uploads).
+#: Extension a stored photo gets, by its detected type (atout.core.uploads).
 PHOTO_EXTENSIONS = {"jpeg": ".jpg", "png": ".png"}
 
 
@@ -288,11 +288,11 @@ def delete_account(user) -> None:
     them. Anonymised (kept without any link to the person): opinion participations (votes and
     statements), survey responses, event registrations (name and e-mail erased, attendance kept),
     recorded contributions (they become anonymous contributions). The journal keeps what the person
-    did under a pseudonym, without their name or address (:func:`atout.web.audit.forget`).
+    did under a pseudonym, without their name or address (:func:`atout.core.audit.forget`).
     """
     from django.apps import apps
 
-    from atout.web import audit
+    from atout.core import audit
 
     with transaction.atomic():
         audit.remember_personal_things(user)  # the ambassador profile and stories go before the account

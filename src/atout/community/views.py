@@ -20,8 +20,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from atout.core import access, throttle
 from atout.engine.formats.errors import FormatError
-from atout.web import access, throttle
 
 from . import engagement, ical, mail, services
 from .forms import (

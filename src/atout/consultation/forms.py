@@ -17,8 +17,8 @@ from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
+from atout.core.uploads import UploadField
 from atout.engine.formats.xlsform import Form, Question
-from atout.web.uploads import UploadField
 
 from . import editing, quotas, services
 from .models import Survey

@@ -17,6 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from atout.core.vocabularies import CensusAgeBand, ProfileStatus, Sex  # noqa: F401 - public names of this module
 from atout.processes.models import Process
 from atout.territories.models import Territory
 
@@ -126,34 +127,8 @@ class Invitation(models.Model):
         return f"{self.survey.slug} invitation {self.pk}"
 
 
-class AgeBand(models.TextChoices):
-    """INSEE census age bands (population aged 15 and over)."""
-
-    A15_29 = "15-29", _("15 à 29 ans")
-    A30_44 = "30-44", _("30 à 44 ans")
-    A45_59 = "45-59", _("45 à 59 ans")
-    A60_74 = "60-74", _("60 à 74 ans")
-    A75 = "75+", _("75 ans ou plus")
-
-
-class Sex(models.TextChoices):
-    """INSEE census categories."""
-
-    F = "F", _("Femme")
-    M = "M", _("Homme")
-
-
-class ProfileStatus(models.TextChoices):
-    RESIDENT = "resident", _("Habitant")
-    YOUNG = "young", _("Jeune de moins de 30 ans")
-    BUSINESS = "business", _("Chef d'entreprise")
-    EXPERT = "expert", _("Expert")
-    ELECTED = "elected", _("Élu")
-    ASSOCIATION = "association", _("Membre d'une association")
-    HEALTH = "health", _("Professionnel de santé")
-    ATHLETE = "athlete", _("Sportif")
-    VISITOR = "visitor", _("Visiteur, non-résident")
-    STUDENT = "student", _("Étudiant")
+#: The profile vocabularies are shared with conversations (opinion): declared once in core.
+AgeBand = CensusAgeBand
 
 
 class Response(models.Model):

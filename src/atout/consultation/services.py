@@ -6,19 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import hmac
 import json
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from atout.core.throttle import rate_key
 from atout.engine import placenames
 from atout.engine.formats.xlsform import Form, read_xlsform
 from atout.engine.weighting import rake
@@ -208,13 +207,6 @@ def process_communes(process) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------------------------------------
 # Anti-abuse
-
-
-def rate_key(address: str, today: dt.date | None = None) -> str:
-    """HMAC of the network address with a salt that changes every day: never the address itself."""
-    today = today or timezone.localdate()
-    salt = hmac.new(settings.SECRET_KEY.encode(), f"atout-rate-{today.isoformat()}".encode(), hashlib.sha256).digest()
-    return hmac.new(salt, address.encode(), hashlib.sha256).hexdigest()
 
 
 def allow(key: str, limit: int, now: dt.datetime | None = None) -> bool:

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from atout.core import access
 from atout.engine.formats.cells import safe_row
 from atout.engine.formats.errors import FormatError
 from atout.territories.models import Level, Territory
-from atout.web import access
 
 from . import analysis
 from .catalogue_store import current_catalogue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from atout.web.uploads import UploadField
+from atout.core.uploads import UploadField
 
 from .models import Code, ContributionImport, ParticipantCategory, ParticipantGroup, Session
 

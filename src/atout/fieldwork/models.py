@@ -16,6 +16,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from atout.core.jobs import JobStatus
 from atout.processes.models import Axis, Process
 from atout.territories.models import Territory
 
@@ -321,16 +322,13 @@ class ThemeRun(models.Model):
     summary (``ThemeResult.as_dict``) as last edited.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("En attente")
-        RUNNING = "running", _("En cours")
-        DONE = "done", _("Terminée")
-        FAILED = "failed", _("Échec")
+    #: One background-job vocabulary for every job (core.jobs).
+    Status = JobStatus
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="theme_runs")
     label = models.CharField(_("intitulé"), max_length=200, blank=True)
     parameters = models.JSONField(_("paramètres"), default=dict)
-    status = models.CharField(_("statut"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(_("statut"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
     error = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True)

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from atout.core.tasks import on_task_failure
 from atout.engine import themes as engine
-from atout.web.tasks import on_task_failure
 
 from .coding import codebook_for
 from .models import Code, Coding, Contribution, Session, Theme, ThemeAssignment, ThemeRun

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from atout.core import access
 from atout.engine.formats.errors import FormatError
 from atout.processes.roles import has_role
-from atout.web import access
 
 from . import coding, exports, imports, themeruns
 from .attachments import save_attachment

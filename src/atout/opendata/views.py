@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from atout.web import access
+from atout.core import access
 
 from . import services
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from atout.core.vocabularies import ParticipationAgeBand, ProfileStatus
 from atout.processes.models import Process
 from atout.territories.models import Territory
 
@@ -88,25 +89,10 @@ class Statement(models.Model):
 class Participant(models.Model):
     """Someone taking part: signed in (``user``) or anonymous (a hashed browser key), never a name."""
 
-    class AgeBand(models.TextChoices):
-        UNDER_18 = "0-17", _("Moins de 18 ans")
-        A18_29 = "18-29", _("18–29 ans")
-        A30_44 = "30-44", _("30–44 ans")
-        A45_59 = "45-59", _("45–59 ans")
-        A60_74 = "60-74", _("60–74 ans")
-        A75 = "75+", _("75 ans et plus")
-
-    class Status(models.TextChoices):
-        RESIDENT = "resident", _("Habitant·e")
-        YOUNG = "young", _("Jeune (moins de 30 ans)")
-        BUSINESS = "business", _("Chef·fe d'entreprise")
-        EXPERT = "expert", _("Expert·e")
-        ELECTED = "elected", _("Élu·e")
-        ASSOCIATION = "association", _("Membre d'une association")
-        HEALTH = "health", _("Professionnel·le de santé")
-        ATHLETE = "athlete", _("Sportif·ve")
-        VISITOR = "visitor", _("Visiteur·se / non-résident·e")
-        STUDENT = "student", _("Étudiant·e")
+    #: The profile vocabularies of surveys (consultation), declared once in core; a conversation also
+    #: welcomes minors, hence its own age bands.
+    AgeBand = ParticipationAgeBand
+    Status = ProfileStatus
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="participants")
     number = models.PositiveIntegerField(_("numéro"), help_text=_("Identifiant dans la conversation (voter-id de pol.is)."))

@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atout.core import access
 from atout.engine.formats import polis
 from atout.engine.formats.errors import FormatError
-from atout.web import access
 
 from . import services
 from .forms import ConversationForm, ModerationForm, PolisImportForm, ProfileForm, StatementForm

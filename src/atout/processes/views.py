@@ -1,9 +1,9 @@
 from django.shortcuts import render
 from django.utils import timezone
 
+from atout.core import access
 from atout.territories.maps import zone_map
 from atout.territories.services import geography_loaded
-from atout.web import access
 
 from .roles import role_in
 

@@ -344,6 +344,16 @@ def swot(process: Process, zone: Territory | None = None) -> list[dict]:
     return [{"kind": kind, "label": SWOT_LABELS[kind], "items": board[kind]} for kind, _label in SwotItem.Kind.choices]
 
 
+def filieres(process: Process) -> list[dict]:
+    """Each filière as on its public page: NAF definition, official figures (or why not), public links."""
+    from atout.sectors import services
+    from atout.sectors.models import Filiere
+
+    data, problem = services.sector_data(process)
+    return [{"filiere": f, "naf": services.naf_rows(f.naf_codes), "figures": services.indicators(f, data, problem),
+             **services.linked(f, team=False)} for f in Filiere.objects.filter(process=process)]
+
+
 def methods(process: Process, *, surveys_shown: list[dict] | None = None, theme_run=None, compass=None) -> dict:
     """The methods appendix: every source with its vintage and licence, imported files, the methods."""
     catalogue = current_catalogue()
@@ -397,6 +407,7 @@ def diagnostic(process: Process, progress: Progress = _noop) -> dict:
     context["themes"] = themes(process)
     context["fieldwork"] = fieldwork(process)
     context["swot"] = swot(process)
+    context["filieres"] = filieres(process)
     progress(72, _("Perception et réalité"))
     context["perception"], context["perception_problem"] = perception(process)
     progress(75, _("Annexe méthodologique"))

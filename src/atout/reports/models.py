@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from atout.core.jobs import JobStatus
 from atout.processes.models import Process
 from atout.territories.models import Territory
 
@@ -29,11 +30,8 @@ class Report(models.Model):
         PDF = "pdf", _("PDF")
         HTML = "html", _("HTML")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("En attente")
-        RUNNING = "running", _("En cours")
-        DONE = "done", _("Terminé")
-        FAILED = "failed", _("Échec")
+    #: One background-job vocabulary for every job (core.jobs).
+    Status = JobStatus
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="reports", verbose_name=_("démarche"))
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)

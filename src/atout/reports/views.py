@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from atout.web import access
+from atout.core import access
 
 from . import services
 from .forms import ReportForm

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atout.core import access
 from atout.processes.roles import has_role
-from atout.web import access
 
 from . import services
 from .forms import CurateForm

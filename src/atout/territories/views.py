@@ -1,7 +1,7 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from atout.web import access
+from atout.core import access
 
 from .maps import zone_map
 from .models import Level, Territory

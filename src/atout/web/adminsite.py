@@ -7,7 +7,7 @@ is for superusers only, unless its class declares ``team_scoped = True`` and lim
 person's processes (:class:`atout.processes.admin.ProcessAdmin`). An admin page added later, ours or a
 library's, starts closed (tested in ``tests/web/test_admin_scope.py``).
 
-Sign-in goes through the same throttling as the site's (:mod:`atout.web.login`), with the same answer
+Sign-in goes through the same throttling as the site's (:mod:`atout.core.login`), with the same answer
 when locked: HTTP 429 and the lock message.
 """
 
@@ -51,12 +51,12 @@ class AtoutAdminSite(admin.AdminSite):
 
     @property
     def login_form(self):
-        from .login import ThrottledAdminAuthenticationForm  # imports models: not at start-up
+        from atout.core.login import ThrottledAdminAuthenticationForm  # imports models: not at start-up
 
         return ThrottledAdminAuthenticationForm
 
     def login(self, request, extra_context=None):
-        from .login import remember_device
+        from atout.core.login import remember_device
 
         response = super().login(request, extra_context)
         form = (getattr(response, "context_data", None) or {}).get("form")

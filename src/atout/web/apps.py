@@ -1,20 +1,9 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
-
-
-def create_cache_table(sender, using="default", verbosity=1, **kwargs):
-    """`atout migrate` also makes the shared cache's table (settings.CACHES), so no deployment forgets it."""
-    from django.core.management import call_command
-
-    call_command("createcachetable", database=using, verbosity=0)
 
 
 class WebConfig(AppConfig):
+    """Pages shared by every process (home, account, sources, journal) and the site's middleware; the
+    infrastructure they use lives in :mod:`atout.core`."""
+
     name = "atout.web"
     label = "web"
-
-    def ready(self):
-        from . import audit, checks  # noqa: F401 - registers the deployment checks
-
-        audit.connect()
-        post_migrate.connect(create_cache_table, sender=self, dispatch_uid="atout-cache-table")

@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import login, views
+from atout.core import login
+
+from . import views
 
 app_name = "web"
 urlpatterns = [

@@ -11,13 +11,12 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from atout.core import access
+from atout.core.models import AuditEntry
 from atout.engine.sources import SOURCES
 from atout.processes.models import Process
 from atout.processes.roles import role_in
 from atout.territories.services import geography_loaded
-
-from . import access
-from .models import AuditEntry
 
 
 @access.public

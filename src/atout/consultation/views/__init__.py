@@ -7,5 +7,5 @@
 - :mod:`.pages`: a questionnaire page as the templates draw it (answering and the team's preview);
 - :mod:`.common`: the survey of the URL and the reader's language.
 
-Every view states its access level with one decorator of :mod:`atout.web.access`.
+Every view states its access level with one decorator of :mod:`atout.core.access`.
 """

@@ -7,8 +7,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from atout.core import access
 from atout.engine.banks import notoriety
-from atout.web import access
 
 from .. import barometer, charts
 from ..forms import WaveForm

@@ -13,10 +13,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from atout.core import access
+from atout.core.throttle import client_address
 from atout.engine.formats.cells import safe_row
 from atout.engine.formats.xlsform import Group
-from atout.web import access
-from atout.web.throttle import client_address
 
 from .. import answering, receipts, services
 from ..models import Invitation, Response, Survey, token_hash

@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from atout.core import access
 from atout.engine.formats.cells import safe_row
 from atout.engine.formats.errors import FormatError
 from atout.engine.formats.xlsform import write_xlsform
 from atout.engine.weighting import RakingError, design_effect
-from atout.web import access
 
 from .. import charts, editing, exports, quotas, results, services
 from ..forms import (

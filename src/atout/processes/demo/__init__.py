@@ -107,6 +107,7 @@ DEMO_STEPS = [
     "atout.community.demo.prepare",  # after opinion: it attaches simulated voters to simulated accounts
     "atout.fieldwork.demo.prepare",
     "atout.strategy.demo.prepare",  # after survey, example strategy and fieldwork: SWOT from survey and themes
+    "atout.sectors.demo.prepare",  # after community, plan and strategy: filières link actors, SWOT, actions, KPIs
     "atout.consultation.barometer_demo.prepare",  # after the plan: its KPIs follow the example action A2
 ]
 

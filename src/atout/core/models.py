@@ -1,4 +1,6 @@
-"""Models of the web app: sign-in throttling counters and the audit log of team actions."""
+"""Models of the core app: sign-in throttling counters and the audit log of team actions.
+
+Both tables keep the names they had in the web app (``db_table``): moving them here moved no data."""
 
 from django.conf import settings
 from django.db import models
@@ -9,7 +11,7 @@ class LoginThrottle(models.Model):
     """Failed sign-ins counted per keyed hash of a username or of a client address (never either itself).
 
     ``key`` is ``u:`` + HMAC of the case-folded username, or ``a:`` + the consultation app's daily
-    rotating HMAC of the network address (see :mod:`atout.web.throttle`).
+    rotating HMAC of the network address (see :mod:`atout.core.throttle`).
     """
 
     key = models.CharField(max_length=70, unique=True)
@@ -17,12 +19,15 @@ class LoginThrottle(models.Model):
     first_failure = models.DateTimeField()
     locked_until = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        db_table = "web_loginthrottle"
+
     def __str__(self):
         return f"{self.key[:10]}… {self.failures}"
 
 
 class AuditEntry(models.Model):
-    """One team action: who changed what, when (see :mod:`atout.web.audit`).
+    """One team action: who changed what, when (see :mod:`atout.core.audit`).
 
     ``changes`` maps a field name to ``[old, new]`` (as text, shortened); personal fields, secrets and
     respondents' answers are never written here, only the fact that they changed (``[null, null]``).
@@ -50,6 +55,7 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("champs modifiés"), default=dict, blank=True)
 
     class Meta:
+        db_table = "web_auditentry"
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["process", "-at"], name="audit_process_at")]
         verbose_name = _("entrée du journal")

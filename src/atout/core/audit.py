@@ -1,6 +1,6 @@
 """The audit log of team actions: who changed what, when.
 
-Three sources write :class:`~atout.web.models.AuditEntry` rows:
+Three sources write :class:`~atout.core.models.AuditEntry` rows:
 
 - **requests by a signed-in person**: :class:`AuditMiddleware` remembers the request in a context
   variable; generic ``post_save``/``post_delete`` handlers then record every create, update (with
@@ -40,7 +40,7 @@ from .models import AuditEntry
 
 #: Models never recorded: high-volume participant data, computed results, counters, the log itself.
 EXCLUDED_MODELS = {
-    "web.AuditEntry", "web.LoginThrottle",
+    "core.AuditEntry", "core.LoginThrottle",
     "consultation.Response", "consultation.Answer", "consultation.RateBucket", "consultation.ResultsSnapshot",
     "consultation.Invitation",
     "opinion.Vote", "opinion.Participant", "opinion.Analysis",
@@ -182,12 +182,11 @@ def cli_command(group: str, action: str, options: dict):
 
 
 def _process_from_options(options: dict):
-    from atout.processes.models import Process
-
+    process_model = _process_model()
     for name in ("process", "slug"):
         value = options.get(name)
         if isinstance(value, str) and value:
-            found = Process.objects.filter(slug=value).values_list("pk", flat=True).first()
+            found = process_model.objects.filter(slug=value).values_list("pk", flat=True).first()
             if found:
                 return found
     return None
@@ -195,6 +194,11 @@ def _process_from_options(options: dict):
 
 # ---------------------------------------------------------------------------------------------
 # Generic recording of changes made in requests
+
+
+def _process_model():
+    """The model entries are filed under, read from the entry's own foreign key: core imports no feature app."""
+    return AuditEntry._meta.get_field("process").related_model
 
 
 def audited(model) -> bool:
@@ -211,9 +215,8 @@ def _label(instance) -> str:
 
 
 def _process_id(instance):
-    from atout.processes.models import Process
-
-    if isinstance(instance, Process):
+    process_model = _process_model()
+    if isinstance(instance, process_model):
         return instance.pk
     fields = {f.name: f for f in instance._meta.concrete_fields}
     if "process" in fields and isinstance(fields["process"], models.ForeignKey):
@@ -300,9 +303,8 @@ def _on_post_save(sender, instance, created=False, raw=False, **kwargs):
 
 
 def _on_post_delete(sender, instance, **kwargs):
-    from atout.processes.models import Process
-
-    if isinstance(instance, Process):
+    process_model = _process_model()
+    if isinstance(instance, process_model):
         # Entries written while its contents were deleted point at it: keep them, without the link.
         AuditEntry.objects.filter(process_id=instance.pk).update(process=None)
     if not audited(sender):
@@ -310,7 +312,7 @@ def _on_post_delete(sender, instance, **kwargs):
     actor = current_actor()
     if actor is None or not actor.each_change:
         return
-    process_id = None if isinstance(instance, Process) else _process_id(instance)
+    process_id = None if isinstance(instance, process_model) else _process_id(instance)
     record(AuditEntry.Action.DELETE, obj=instance, process=process_id, user=actor.user, username=actor.username)
 
 

@@ -1,4 +1,4 @@
-"""Sign-in with throttling (see :mod:`atout.web.throttle`): the site's login page and the admin's."""
+"""Sign-in with throttling (see :mod:`atout.core.throttle`): the site's login page and the admin's."""
 
 from __future__ import annotations
 

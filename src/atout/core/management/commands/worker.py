@@ -3,7 +3,7 @@
 Same options as ``db_worker`` (``--batch``, ``--interval``, ``--queue-name``, ``--max-tasks``...). In
 addition it names itself ``host:pid:random`` and, at start and every ``--recover-every`` seconds, puts
 back in the queue the tasks of workers that died mid-task on this host (or fails them after
-``ATOUT_TASK_MAX_ATTEMPTS`` attempts); see ``atout.web.tasks``. ``--stale-after`` also recovers tasks
+``ATOUT_TASK_MAX_ATTEMPTS`` attempts); see ``atout.core.tasks``. ``--stale-after`` also recovers tasks
 RUNNING for longer than that many minutes whatever their host (for workers on several machines).
 """
 
@@ -16,7 +16,7 @@ import threading
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands import db_worker
 
-from atout.web import tasks
+from atout.core import tasks
 
 logger = logging.getLogger("atout.worker")
 

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from atout.commands import AtoutCommand
-from atout.web import backups
+from atout.core import backups
 
 
 class Command(AtoutCommand):

@@ -4,6 +4,9 @@ Each decorator sets ``view.access`` to the role it requires (public, participant
 admin). Views under a process take the process ``slug`` from the URL; the process is loaded once and
 passed to the view as ``request.process``. Anonymous visitors are sent to the login page; signed-in
 people without the role get a 403 page.
+
+``core`` sits below the feature apps and imports none of them: the app that owns processes and roles
+(``processes``) hands its process lookup and role check to :func:`use_roles` from its ``AppConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -14,8 +17,18 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from atout.processes.models import Process
-from atout.processes.roles import has_role
+
+class _Roles:
+    """The process model and role check registered by the app that owns them (see :func:`use_roles`)."""
+
+    process_model = None
+    has_role = None
+
+
+def use_roles(*, process_model, has_role) -> None:
+    """Register the process model (looked up by ``slug``) and ``has_role(user, process, role) -> bool``."""
+    _Roles.process_model = process_model
+    _Roles.has_role = has_role
 
 
 def _require(role: str, *, per_process: bool):
@@ -24,12 +37,12 @@ def _require(role: str, *, per_process: bool):
         def wrapper(request, *args, **kwargs):
             process = None
             if per_process and "slug" in kwargs:
-                process = get_object_or_404(Process, slug=kwargs["slug"])
+                process = get_object_or_404(_Roles.process_model, slug=kwargs["slug"])
                 request.process = process
             if role != "public":
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
-                if not has_role(request.user, process, role):
+                if not _Roles.has_role(request.user, process, role):
                     raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -97,7 +97,7 @@ def recover_orphans(*, stale_after: dt.timedelta | None = None) -> dict[str, lis
             message = (f"the worker stopped during this task {len(result.worker_ids)} time(s) "
                        f"(last worker {worker}); not retried again")
             DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
-                status=TaskResultStatus.FAILED, finished_at=now, exception_class_path="atout.web.tasks.WorkerLost",
+                status=TaskResultStatus.FAILED, finished_at=now, exception_class_path="atout.core.tasks.WorkerLost",
                 traceback=message)
             notify_failure(result.task_path, result.args_kwargs.get("args", []), message)
             outcome["failed"].append(str(result.pk))

@@ -3,7 +3,7 @@ attempts for a cool-down period.
 
 Neither the username nor the network address is stored: the counters are keyed by an HMAC of the
 case-folded username (secret key), and by the consultation app's HMAC of the address whose salt changes
-every day (:func:`atout.consultation.services.rate_key`). A successful sign-in clears the username's
+every day (:func:`rate_key`). A successful sign-in clears the username's
 counter; the client's counter expires on its own. Limits come from the settings
 ``ATOUT_LOGIN_MAX_FAILURES`` (per username, default 5), ``ATOUT_LOGIN_MAX_FAILURES_PER_CLIENT``
 (default 20) and ``ATOUT_LOGIN_COOLDOWN`` (seconds, default 900, also the counting window).
@@ -53,9 +53,15 @@ def username_key(username: str) -> str:
     return "u:" + digest
 
 
-def client_key(address: str) -> str:
-    from atout.consultation.services import rate_key
+def rate_key(address: str, today: dt.date | None = None) -> str:
+    """HMAC of the network address with a salt that changes every day: never the address itself
+    (sign-in throttling here, survey and API rate limits in the apps)."""
+    today = today or timezone.localdate()
+    salt = hmac.new(settings.SECRET_KEY.encode(), f"atout-rate-{today.isoformat()}".encode(), hashlib.sha256).digest()
+    return hmac.new(salt, address.encode(), hashlib.sha256).hexdigest()
 
+
+def client_key(address: str) -> str:
     return "a:" + rate_key(address or "unknown")
 
 
@@ -87,7 +93,7 @@ def keys_for(username: str, address: str, device: str | None = None) -> list[tup
 # ------------------------------------------------------------------------------- known browsers
 
 DEVICE_COOKIE = "atout_device"
-DEVICE_SALT = "atout.web.throttle.device"
+DEVICE_SALT = "atout.web.throttle.device"  # a signing salt: kept as first written so remembered devices stay valid
 #: A browser stays known for a year after its last sign-in.
 DEVICE_MAX_AGE = 365 * 24 * 3600
 
