@@ -291,3 +291,23 @@ def test_one_wave_and_one_audience_are_weighted_to_their_own_margins(barometer_s
     assert barometer.wave_data(wave).weights is None  # all respondents: not every one is weighted
     with pytest.raises(CommandError, match="unknown audience|invalid choice"):
         run("barometer", "weight", "--survey", SLUG, "--wave", "v2025", "--margins", str(margins), "--audience", "x")
+
+
+def test_the_team_adds_a_kpi_following_a_barometer_measure_from_the_action_page(client, drome, users):
+    from django.urls import reverse
+
+    from atout.consultation.barometer_demo import SLUG as DEMO_SLUG
+
+    survey = Survey.objects.get(process=drome, slug=DEMO_SLUG)
+    client.force_login(users["team"])
+    page = client.get(reverse("actions:action", kwargs={"slug": "drome", "code": "A2"})).content.decode()
+    assert f'value="survey:{survey.pk}:recommande"' in page and 'value="engagement:survey_responses"' in page
+    url = reverse("actions:kpi_add", kwargs={"slug": "drome", "code": "A2"})
+    common = {"unit": "points", "baseline_value": "10", "baseline_year": "2025", "target_value": "20", "target_year": "2029"}
+    client.post(url, {**common, "indicator": "", "measure": ""})  # neither: refused, nothing added
+    assert not Kpi.objects.filter(process=drome, metric="recommande").exists()
+    client.post(url, {**common, "indicator": "", "measure": f"survey:{survey.pk}:recommande"})
+    kpi = Kpi.objects.get(process=drome, metric="recommande")
+    assert (kpi.source, kpi.survey, kpi.action.code) == ("survey", survey, "A2")
+    assert kpi.label.startswith("Recommanderiez-vous la Drôme")
+    assert sorted(kpi.measurements.values_list("year", flat=True)) == [2025, 2026]
