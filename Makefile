@@ -71,6 +71,7 @@ test: install-test browser
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 
 # Regenerate the translation catalogues after changing user-facing text (needs GNU gettext).
 messages: install

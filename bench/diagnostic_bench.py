@@ -48,11 +48,11 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from atout.demo import orchestration as process_demo
     from atout.diagnostic import analysis, demo
     from atout.diagnostic.catalogue_store import current_catalogue
     from atout.diagnostic.compass import compass
     from atout.diagnostic.models import ImportBatch
-    from atout.processes import demo as process_demo
     from atout.territories import importer
     from atout.territories.models import Level, Territory
 

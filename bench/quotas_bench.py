@@ -50,7 +50,7 @@ def main() -> None:
     from atout.consultation import demo as survey_demo
     from atout.consultation import quotas
     from atout.consultation.models import Response, Survey
-    from atout.processes import demo
+    from atout.demo import orchestration as demo
 
     call_command("migrate", verbosity=0)
     survey = Survey.objects.filter(process__slug=demo.SLUG, slug=survey_demo.SLUG).first()

@@ -54,7 +54,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import translation
 
-    from atout.processes import demo as process_demo
+    from atout.demo import orchestration as process_demo
     from atout.processes.models import Process
     from atout.reports import rendering
     from atout.territories import importer

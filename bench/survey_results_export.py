@@ -50,7 +50,7 @@ def build(count: int) -> None:
 
     from atout.consultation import demo as survey_demo
     from atout.consultation.models import Response
-    from atout.processes import demo
+    from atout.demo import orchestration as demo
     from atout.processes.models import Process
 
     call_command("migrate", verbosity=0)

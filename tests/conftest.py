@@ -56,7 +56,7 @@ def django_db_setup(django_db_setup, django_db_blocker, data_dir, tmp_path_facto
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
-    from atout.processes import demo
+    from atout.demo import orchestration as demo
     from atout.territories import importer
 
     with django_db_blocker.unblock():

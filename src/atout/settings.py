@@ -38,6 +38,8 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("ATOUT_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 
+# The atout apps' order is also the order of their demo steps where their contracts leave it open
+# (atout.core.contracts.demo_steps).
 INSTALLED_APPS = [
     "atout.web.adminsite.AdminConfig",  # django.contrib.admin, closed by default to non-superusers
     "django.contrib.auth",
@@ -55,15 +57,16 @@ INSTALLED_APPS = [
     "atout.processes",
     "atout.diagnostic",
     "atout.consultation",
-    "atout.fieldwork",
     "atout.opinion",
     "atout.strategy",
     "atout.actions",
     "atout.community",
+    "atout.fieldwork",
     "atout.sectors",
     "atout.api",
     "atout.reports",
     "atout.opendata",
+    "atout.demo",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ import pytest
 from atout.actions.models import Action, Kpi
 from atout.consultation.models import Survey
 from atout.diagnostic.models import Indicator
+from atout.fieldwork.models import Document
 from atout.opinion.models import Conversation
 from atout.processes.models import Process
 
@@ -21,6 +22,7 @@ CALLERS = ["anonymous", "read", "write_other", "write_team"]
 ALL_OK = {"anonymous": 200, "read": 200, "write_other": 200, "write_team": 200}
 TEAM_ONLY = {"anonymous": 404, "read": 404, "write_other": 404, "write_team": 200}
 TOKEN_ONLY = {"anonymous": 401, "read": 200, "write_other": 200, "write_team": 200}
+FIELDWORK = {"anonymous": 404, "read": 404, "write_other": 200, "write_team": 200}
 WRITE = {"anonymous": 401, "read": 403, "write_other": 403, "write_team": None}  # None: the success status
 
 #: (method, path) → expected statuses for an active process; process-scoped reads become TEAM_ONLY on a draft.
@@ -54,6 +56,10 @@ EXPECTED = {
     ("get", "/api/v1/processes/{slug}/filieres"): ALL_OK,
     ("get", "/api/v1/processes/{slug}/filieres/{filiere}"): ALL_OK,
     ("post", "/api/v1/processes/{slug}/actions/{code}/progress"): {**WRITE, "write_team": 201},
+    # Fieldwork: facilitators and team (the write_other token is the demo's facilitator).
+    ("get", "/api/v1/processes/{slug}/documents"): FIELDWORK,
+    ("get", "/api/v1/processes/{slug}/documents/{document}"): FIELDWORK,
+    ("get", "/api/v1/processes/{slug}/coding/agreement"): FIELDWORK,
     ("put", "/api/v1/processes/{slug}/kpis/{kpi}/measurements/{year}"): {**WRITE, "write_team": 200},
 }
 BODIES = {
@@ -79,6 +85,7 @@ def sample_url(path: str, drome) -> tuple[str, dict]:
         "slug": drome.slug, "key": "dep:26", "survey": survey.slug,
         "conversation": Conversation.objects.filter(process=drome, analyses__isnull=False).first().slug,
         "kpi": Kpi.objects.filter(process=drome).first().pk, "year": 2030, "filiere": "cuir-luxe",
+        "document": Document.objects.filter(process=drome).first().pk,
         "code": Indicator.objects.order_by("code").first().code if path.startswith("/api/v1/indicators") else action.code,
     }
     query = {"indicator": Indicator.objects.order_by("order", "code").first().code} if path.endswith("/values") else {}

@@ -162,3 +162,16 @@ def test_kish_helpers_agree_with_their_definitions():
     cv = weights.std() / weights.mean()
     assert kish_deff(weights) == pytest.approx(1 + cv**2)
     assert effective_sample_size(weights) == pytest.approx(100 / 30)
+
+
+def test_the_effective_base_is_written_once_for_the_survey_statistics_and_the_raking():
+    from atout.engine.surveystats import effective_n
+    from atout.engine.weighting import effective_base
+
+    weights = np.array([0.5, 1.0, 1.5, 3.0])
+    assert effective_base(weights) == pytest.approx(36 / 12.5)
+    assert effective_n(weights, 4) == effective_base(weights) == effective_sample_size(weights)
+    assert effective_n(None, 4) == 4.0
+    assert effective_base(np.zeros(3)) == 0.0
+    with pytest.raises(ValueError, match="positive weight"):
+        effective_sample_size(np.zeros(3))

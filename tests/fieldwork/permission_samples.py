@@ -20,6 +20,10 @@ def samples(process):
     Theme.objects.create(run=run, number=1, label="Transports", terms=["train"], size=1, quotes=["Plus de trains."],
                          quote_ids=[f"c{contribution.pk}"])
     answer = open_answer(process, "Plus de trains le soir.")
+    from atout.fieldwork.models import Document, Excerpt
+
+    document = Document.objects.create(process=process, title="Document témoin", kind="pdf", text="Un texte.\n\nUn autre.")
+    excerpt = Excerpt.objects.create(process=process, document=document, start=0, end=9, text="Un texte.")
     base = {"slug": process.slug}
     return {
         "fieldwork:session": {**base, "session": session.pk},
@@ -35,6 +39,8 @@ def samples(process):
         "fieldwork:theme_edit": {**base, "run": run.pk},
         "fieldwork:theme": {**base, "run": run.pk, "theme": 1},
         "fieldwork:code_answer": {**base, "answer": answer.pk},
+        "fieldwork:document": {**base, "document": document.pk},
+        "fieldwork:excerpt_evidence": {**base, "excerpt": excerpt.pk},
     }
 
 

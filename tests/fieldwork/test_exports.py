@@ -40,7 +40,7 @@ def test_the_codebook_csv_counts_excerpts_per_code(client, users, fieldwork):
     assert len(rows) == Code.objects.filter(codebook__process=fieldwork).count()
     by_name = {r["name"]: r for r in rows}
     assert by_name["Tourisme"]["path"] == "Image et notoriété › Tourisme"
-    assert by_name["Logement"]["excerpts"] == "3" and by_name["Logement"]["swot"] == "W"
+    assert by_name["Logement"]["excerpts"] == "5" and by_name["Logement"]["swot"] == "W"
     assert by_name["Mobilités"]["axis"] == "proximite"
 
 
@@ -49,7 +49,7 @@ def test_the_excerpts_csv_has_one_row_per_coded_excerpt_and_no_names(client, use
     text = client.get(reverse("fieldwork:export_excerpts_csv", kwargs={"slug": fieldwork.slug})).content.decode()
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == Excerpt.objects.filter(process=fieldwork, codings__isnull=False).distinct().count()
-    row = next(r for r in rows if r["text"].startswith("Les saisonniers"))
+    row = next(r for r in rows if r["text"].startswith("Les saisonniers ne trouvent"))
     assert row["codes"] == "Image et notoriété › Tourisme | Logement"
     assert (row["session_kind"], row["subterritory"], row["speaker_category"]) == ("field_visit", "Drôme provençale", "business")
     excerpt = Excerpt.objects.get(pk=row["excerpt_id"])

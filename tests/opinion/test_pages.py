@@ -99,7 +99,7 @@ def test_the_map_page_draws_groups_and_their_statements(client, conversation):
 
 def test_segments_hide_cells_under_ten_people(client, conversation):
     html = client.get(url("results", conversation)).content.decode()
-    assert "Tranche d" in html and "75 ans et plus" in html
+    assert "Tranche d" in html and "75 ans ou plus" in html
 
 
 def test_an_unknown_group_is_a_404(client, conversation):

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from atout.core.uploads import UploadField
+from atout.diagnostic.models import Indicator
 
 from .models import Kpi, Milestone, Status
 from .services import reading_zones
@@ -66,8 +67,6 @@ class KpiForm(forms.ModelForm):
                   "baseline_evidence"]
 
     def __init__(self, *args, process, **kwargs):
-        from atout.diagnostic.models import Indicator
-
         super().__init__(*args, **kwargs)
         self.fields["indicator"].choices = [("", "—")] + [
             (i.code, f"{i.label_fr} ({i.unit})") for i in Indicator.objects.order_by("theme", "order", "code")]

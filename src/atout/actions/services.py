@@ -172,6 +172,33 @@ def export_plan(process: Process, path: str | Path) -> Path:
     return write_action_plan(plan.actions.values(), path)
 
 
+def budget_by_axis(process: Process, plan, rollup) -> tuple[list[dict], dict]:
+    """The plan's money and progress per axis of ``process`` (planned, committed, spent, the share spent,
+    the number of top-level actions) and its totals: what the dashboard and the monitoring report show."""
+    budgets = engine.budget_by_axis(plan)
+    axes = []
+    for axis in process.axes.all():
+        money = budgets.get(axis.code, {"budget_planned": 0.0, "budget_committed": 0.0, "budget_spent": 0.0})
+        planned = money["budget_planned"]
+        axes.append({"axis": axis, "progress": rollup.axes.get(axis.code), **money,
+                     "spent_rate": 100 * money["budget_spent"] / planned if planned else None,
+                     "actions": sum(1 for a in plan.roots if plan.actions[a].axis == axis.code)})
+    totals = budget_totals(plan)
+    totals["spent_rate"] = 100 * totals["budget_spent"] / totals["budget_planned"] if totals["budget_planned"] else None
+    return axes, totals
+
+
+def objective_progress(process: Process) -> tuple[dict, dict[int, list[dict]]]:
+    """The plan's progress per objective code and the KPI statuses per objective id: what the strategy
+    page shows under each objective (provided to strategy through this app's contract)."""
+    progress = rollup(process).objectives
+    kpis: dict[int, list[dict]] = {}
+    for status in kpi_statuses(process):
+        if status["kpi"].objective_id:
+            kpis.setdefault(status["kpi"].objective_id, []).append(status)
+    return progress, kpis
+
+
 def kpi_statuses(process: Process) -> list[dict]:
     """Each KPI with its measurements, its latest status against its trajectory and its trajectory points."""
     result = []

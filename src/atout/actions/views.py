@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from atout.core import access
 from atout.engine.formats.errors import FormatError
 from atout.processes.roles import has_role
-from atout.strategy.models import Evidence
+from atout.strategy.models import Evidence, EvidenceLink, Objective
 
 from . import services
 from .charts import gantt, kpi_chart
@@ -39,8 +39,6 @@ def _effective(plan, action_id: str, attribute: str):
 
 def _evidence_by_action(actions: list[Action], public_only: bool) -> dict[int, list[Evidence]]:
     from django.contrib.contenttypes.models import ContentType
-
-    from atout.strategy.models import EvidenceLink
 
     content_type = ContentType.objects.get_for_model(Action)
     links = (EvidenceLink.objects.filter(target_type=content_type, target_id__in=[a.pk for a in actions])
@@ -158,18 +156,7 @@ def dashboard(request, slug):
     process = request.process
     plan, rows = services.plan_of(process)
     rollup = services.engine.roll_up(plan, services.today())
-    from atout.engine.actionplan import budget_by_axis
-
-    budgets = budget_by_axis(plan)
-    axes = []
-    for axis in process.axes.all():
-        money = budgets.get(axis.code, {"budget_planned": 0.0, "budget_committed": 0.0, "budget_spent": 0.0})
-        planned = money["budget_planned"]
-        axes.append({"axis": axis, "progress": rollup.axes.get(axis.code), **money,
-                     "spent_rate": 100 * money["budget_spent"] / planned if planned else None,
-                     "actions": sum(1 for a in plan.roots if plan.actions[a].axis == axis.code)})
-    totals = services.budget_totals(plan)
-    totals["spent_rate"] = 100 * totals["budget_spent"] / totals["budget_planned"] if totals["budget_planned"] else None
+    axes, totals = services.budget_by_axis(process, plan, rollup)
     kpis = []
     for status in services.kpi_statuses(process):
         kpi = status["kpi"]
@@ -220,7 +207,6 @@ def _import_summary(process, result: dict | None) -> dict | None:
     """What the last import did, for the page: counts and the objectives it created (with their axis)."""
     if not result:
         return None
-    from atout.strategy.models import Objective
 
     lines = {o["code"]: o["line"] for o in result.get("objectives_created", [])}
     created = Objective.objects.filter(process=process, code__in=lines).select_related("axis").order_by("order")

@@ -24,6 +24,8 @@ from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 from pydantic import StringConstraints
 
+from atout.core.audit import Actor, acting_as
+from atout.core.throttle import client_address
 from atout.processes.models import Process
 from atout.processes.roles import has_role
 
@@ -215,8 +217,6 @@ def require_write(request, process: Process) -> ApiToken:
 def authored_by(token: ApiToken):
     """Changes made inside are recorded in the audit log under the token's user (an API request has
     no session user for the audit middleware to find)."""
-    from atout.core.audit import Actor, acting_as
-
     with acting_as(Actor(token.user, token.user.get_username(), True)):
         yield
 
@@ -267,7 +267,6 @@ class _Throttle(SimpleRateThrottle):
     def get_ident(self, request):
         # The same client address as the survey rate limits and sign-in throttling (X-Forwarded-For
         # only through the declared ATOUT_TRUSTED_PROXIES).
-        from atout.core.throttle import client_address
 
         return client_address(request)
 

@@ -9,6 +9,8 @@ would break a client goes to a ``/api/v2/`` served alongside v1 for at least a y
 from ninja import Field, NinjaAPI, Schema
 from ninja.renderers import JSONRenderer
 
+from atout.processes.models import Process
+
 from .core import (
     READ_ERRORS,
     REQUIRED_AUTH,
@@ -19,6 +21,7 @@ from .core import (
 )
 from .routers.actions import router as actions_router
 from .routers.barometers import router as barometers_router
+from .routers.fieldwork import router as fieldwork_router
 from .routers.processes import router as processes_router
 from .routers.sectors import router as sectors_router
 from .routers.territories import router as territories_router
@@ -53,6 +56,7 @@ api.add_router("", territories_router)
 api.add_router("", processes_router)
 api.add_router("", actions_router)
 api.add_router("", barometers_router)
+api.add_router("", fieldwork_router)
 api.add_router("", sectors_router)
 
 
@@ -68,8 +72,6 @@ class MeOut(Schema):
          summary="The token's user")
 def me(request):
     """Who the token belongs to, its scopes and the processes its user may change."""
-    from atout.processes.models import Process
-
     token = token_of(request)
     user = token.user
     team = Process.objects.all() if user.is_superuser else Process.objects.filter(roles__user=user, roles__role="team")

@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from atout.opinion.models import Participant
 from atout.territories.models import Territory
 
 from . import services
@@ -182,8 +183,6 @@ def _events(process, rng, communes, weights, users) -> list[Event]:
 
 def _attach_voters(process, rng, users) -> None:
     """Give 300 of the simulated opinion voters one of these accounts (same simulated people)."""
-    from atout.opinion.models import Participant
-
     voters = list(Participant.objects.filter(conversation__process=process, conversation__simulated=True, user__isnull=True)
                   .order_by("pk").values_list("pk", flat=True))
     if not voters:

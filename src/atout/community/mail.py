@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from atout.core.tasks import on_task_failure
+from atout.processes.models import Process
 
 from .models import Bounce, Delivery, Newsletter, Notification, Registration, Subscription
 
@@ -166,8 +167,6 @@ def notify(today: dt.date | None = None) -> dict:
 
     Returns counts: notices found, messages sent, reminders sent. Running it twice sends nothing more.
     """
-    from atout.processes.models import Process
-
     today = today or timezone.localdate()
     counts = {"notices": 0, "sent": 0, "reminders": send_reminders()}
     for process in Process.objects.filter(followers__isnull=False).distinct():

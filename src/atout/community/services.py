@@ -12,8 +12,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from atout.core import audit
 from atout.engine.formats.errors import FormatError
 from atout.engine.formats.stakeholders import Record, duplicate_suggestions, normalise, read_stakeholders
+from atout.opinion.models import Participant
 from atout.processes.models import Process
 from atout.territories.models import Level, Membership, Territory
 
@@ -260,8 +262,6 @@ def personal_data(user) -> dict:
 
 
 def _opinion_data(user) -> list[dict]:
-    from atout.opinion.models import Participant
-
     rows = []
     for p in Participant.objects.filter(user=user).select_related("conversation"):
         rows.append({"conversation": p.conversation.question, "age_band": p.age_band, "status": p.status,
@@ -291,8 +291,6 @@ def delete_account(user) -> None:
     did under a pseudonym, without their name or address (:func:`atout.core.audit.forget`).
     """
     from django.apps import apps
-
-    from atout.core import audit
 
     with transaction.atomic():
         audit.remember_personal_things(user)  # the ambassador profile and stories go before the account

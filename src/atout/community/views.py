@@ -22,6 +22,8 @@ from django.views.decorators.http import require_POST
 
 from atout.core import access, throttle
 from atout.engine.formats.errors import FormatError
+from atout.opinion.models import Conversation
+from atout.territories.models import Level, Membership
 
 from . import engagement, ical, mail, services
 from .forms import (
@@ -77,7 +79,6 @@ def participate(request, slug):
     events = Event.objects.filter(process=process, published=True, end__gte=timezone.now()).select_related("commune")
     if zone is not None:
         events = events.filter(commune__memberships__group=zone)
-    from atout.opinion.models import Conversation
 
     conversations = Conversation.objects.filter(process=process, status=Conversation.Status.OPEN)
     return render(request, "community/participate.html", {
@@ -461,8 +462,6 @@ def dashboard(request, slug):
 
 def _attach_areas(process, organisations) -> None:
     """Set ``epci`` and ``zone`` on each organisation from its commune (two queries in all)."""
-    from atout.territories.models import Level, Membership
-
     communes = {o.commune_id for o in organisations if o.commune_id}
     epci, zone = {}, {}
     zones = set(process.subterritories.values_list("pk", flat=True))

@@ -24,11 +24,11 @@ AGE_BANDS = [("15-29", "15 à 29 ans", "15 to 29"), ("30-44", "30 à 44 ans", "3
              ("75+", "75 ans ou plus", "75 or over")]
 SEXES = [("F", "Femme", "Woman"), ("M", "Homme", "Man")]
 STATUSES = [
-    ("resident", "Habitant", "Resident"), ("young", "Jeune de moins de 30 ans", "Young person under 30"),
-    ("business", "Chef d'entreprise", "Business leader"), ("expert", "Expert", "Expert"),
-    ("elected", "Élu", "Elected official"), ("association", "Membre d'une association", "Association member"),
-    ("health", "Professionnel de santé", "Health professional"), ("athlete", "Sportif", "Athlete"),
-    ("visitor", "Visiteur, non-résident", "Visitor, non-resident"), ("student", "Étudiant", "Student"),
+    ("resident", "Habitant·e", "Resident"), ("young", "Jeune (moins de 30 ans)", "Young person under 30"),
+    ("business", "Chef·fe d'entreprise", "Business leader"), ("expert", "Expert·e", "Expert"),
+    ("elected", "Élu·e", "Elected official"), ("association", "Membre d'une association", "Association member"),
+    ("health", "Professionnel·le de santé", "Health professional"), ("athlete", "Sportif·ve", "Athlete"),
+    ("visitor", "Visiteur·se / non-résident·e", "Visitor, non-resident"), ("student", "Étudiant·e", "Student"),
 ]
 
 

@@ -46,15 +46,15 @@ class Sex(models.TextChoices):
 
 
 class ProfileStatus(models.TextChoices):
-    """Who a respondent or participant says they are."""
+    """Who a respondent or participant says they are (in inclusive writing, like the community's categories)."""
 
-    RESIDENT = "resident", _("Habitant")
-    YOUNG = "young", _("Jeune de moins de 30 ans")
-    BUSINESS = "business", _("Chef d'entreprise")
-    EXPERT = "expert", _("Expert")
-    ELECTED = "elected", _("Élu")
+    RESIDENT = "resident", _("Habitant·e")
+    YOUNG = "young", _("Jeune (moins de 30 ans)")
+    BUSINESS = "business", _("Chef·fe d'entreprise")
+    EXPERT = "expert", _("Expert·e")
+    ELECTED = "elected", _("Élu·e")
     ASSOCIATION = "association", _("Membre d'une association")
-    HEALTH = "health", _("Professionnel de santé")
-    ATHLETE = "athlete", _("Sportif")
-    VISITOR = "visitor", _("Visiteur, non-résident")
-    STUDENT = "student", _("Étudiant")
+    HEALTH = "health", _("Professionnel·le de santé")
+    ATHLETE = "athlete", _("Sportif·ve")
+    VISITOR = "visitor", _("Visiteur·se / non-résident·e")
+    STUDENT = "student", _("Étudiant·e")

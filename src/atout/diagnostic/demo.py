@@ -56,7 +56,7 @@ def prepare(data_dir: str | Path | None) -> DiagnosticDemoReport:
 
 
 def prepare_process(process) -> DiagnosticDemoReport:
-    """The demo step (see ``atout.processes.demo.DEMO_STEPS``): statistics from ``ATOUT_DATA_DIR``."""
+    """The demo step (declared in this app's contract.py): statistics from ``ATOUT_DATA_DIR``."""
     from django.conf import settings
 
     return prepare(settings.ATOUT_DATA_DIR or None)

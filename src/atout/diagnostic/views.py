@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from atout.core import access
+from atout.core.contracts import provider
 from atout.engine.formats.cells import safe_row
 from atout.engine.formats.errors import FormatError
 from atout.territories.models import Level, Territory
@@ -27,38 +28,12 @@ from .forms import ImportForm
 from .imports import import_file
 from .maps import choropleth
 from .models import ImportBatch, Indicator
+from .portrait import DOMAIN_LABELS, MAP_LEVELS, ORIGINS, PORTRAIT
 
-#: Key figures of the portrait, in order.
-PORTRAIT = ["population", "density", "population_growth", "migratory_balance_rate", "share_75_plus",
-            "unemployment_rate", "jobs", "median_income", "poverty_rate", "second_home_share", "vacancy_rate",
-            "business_creation_rate", "tourist_accommodation"]
-MAP_LEVELS = {
-    "commune": gettext_lazy("Communes"),
-    "epci": gettext_lazy("EPCI"),
-    "zone": gettext_lazy("Sous-territoires"),
-    "departement": gettext_lazy("Départements de France"),
-}
 PEERS = {
     "departements": gettext_lazy("tous les départements"),
     "region": gettext_lazy("départements de la région"),
     "similar": gettext_lazy("départements les plus semblables"),
-}
-#: The OECD regional attractiveness domains (OECD 2023), as the catalogue codes them.
-DOMAIN_LABELS = {
-    "economic_attractiveness": gettext_lazy("Attractivité économique"),
-    "connectedness": gettext_lazy("Connectivité"),
-    "visitor_appeal": gettext_lazy("Attrait pour les visiteurs"),
-    "natural_environment": gettext_lazy("Environnement naturel"),
-    "resident_well_being": gettext_lazy("Bien-être des habitants"),
-    "land_use_housing": gettext_lazy("Foncier et logement"),
-}
-ORIGINS = {
-    "imported": gettext_lazy("valeur importée"),
-    "observed": gettext_lazy("valeur de la commune"),
-    "aggregated": gettext_lazy("agrégée des communes"),
-    "published": gettext_lazy("valeur publiée"),
-    "partial aggregate": gettext_lazy("agrégat partiel des communes"),
-    "missing": gettext_lazy("non disponible"),
 }
 
 
@@ -223,11 +198,11 @@ def compass(request, slug):
         error = _("La boussole compare des départements : elle s'applique aux démarches départementales.")
     elif ptod is None:
         error = _("Les indicateurs départementaux (PTOD) ne sont pas encore importés.")
-    # Weighting of the domains: equal (default) or from the stakeholders' priorities (strategy app).
-    from atout.strategy.services import composite_weights
-
+    # Weighting of the domains: equal (default) or from the stakeholders' priorities, which the strategy
+    # app (above this one) provides through its contract.
     weighting = "priorites" if request.GET.get("ponderation") == "priorites" else "egale"
-    priority_weights = composite_weights(process) if weighting == "priorites" else {}
+    composite_weights = provider("compass.priority_weights")
+    priority_weights = composite_weights(process) if weighting == "priorites" and composite_weights else {}
     weighting_notice = ""
     if weighting == "priorites" and not priority_weights:
         weighting_notice = _("Pas encore de priorités des acteurs rattachées aux piliers de la boussole : "

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from atout.engine.weighting import design_effect
+from atout.engine.weighting import design_effect, effective_base
 
 Z95 = float(stats.norm.ppf(0.975))
 DEFAULT_K = 10  # respondents: fewer than this in a cell and the cell is not shown
@@ -64,10 +64,7 @@ def _weights(weights: Sequence[float] | None, n: int) -> np.ndarray | None:
 
 def effective_n(weights: np.ndarray | None, n: int) -> float:
     """Kish's effective sample size of the respondents in a base (``n`` when unweighted)."""
-    if weights is None:
-        return float(n)
-    denominator = float(np.dot(weights, weights))
-    return float(weights.sum() ** 2 / denominator) if denominator > 0 else 0.0
+    return float(n) if weights is None else effective_base(weights)
 
 
 def _present(values) -> np.ndarray:

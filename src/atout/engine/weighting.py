@@ -82,13 +82,20 @@ def kish_deff(weights: np.ndarray) -> float:
     return deff
 
 
-def effective_sample_size(weights: np.ndarray) -> float:
-    """Kish's effective sample size ``(Σw)² / Σw²`` (respondents)."""
+def effective_base(weights: np.ndarray) -> float:
+    """Kish's effective base ``(Σw)² / Σw²`` (respondents), 0 when every weight is 0: the one place
+    it is written (the survey statistics and the raking report use it)."""
     w = np.asarray(weights, dtype=float)
     denominator = float(np.dot(w, w))
-    if denominator <= 0:
+    return float(w.sum() ** 2 / denominator) if denominator > 0 else 0.0
+
+
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size (:func:`effective_base`); ValueError without a positive weight."""
+    base = effective_base(weights)
+    if base <= 0:
         raise ValueError("effective sample size needs at least one positive weight")
-    return float(w.sum() ** 2 / denominator)
+    return base
 
 
 def normalise_targets(variable: str, targets: Mapping[str, float]) -> dict[str, float]:

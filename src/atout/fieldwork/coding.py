@@ -61,10 +61,14 @@ def code_transcript_range(session: Session, start: int, end: int, codes, *, user
     text = session.transcript[start:end].strip()
     if not text:
         raise CodingError("the selected range holds no text")
-    excerpt = Excerpt.objects.create(
-        process=session.process, session=session, start=start, end=end, text=text,
-        speaker_category=speaker_category, subterritory=session.subterritory(), created_by=user,
-    )
+    # A passage someone already selected is the same excerpt: a second coder's codings join it, so the
+    # frequency tables count the passage once (the agreement compares the coders' codings).
+    excerpt = Excerpt.objects.filter(session=session, start=start, end=end).order_by("pk").first()
+    if excerpt is None:
+        excerpt = Excerpt.objects.create(
+            process=session.process, session=session, start=start, end=end, text=text,
+            speaker_category=speaker_category, subterritory=session.subterritory(), created_by=user,
+        )
     _apply(excerpt, codes, user)
     return excerpt
 
@@ -173,7 +177,8 @@ def _value_labels(process, by: str) -> dict[str, str]:
 
     unknown = {"unknown": _("Non renseigné")}
     if by == "session_kind":
-        return {**dict(Session.Kind.choices), "contribution": _("Contribution importée"), "answer": _("Réponse ouverte")}
+        return {**dict(Session.Kind.choices), "contribution": _("Contribution importée"), "answer": _("Réponse ouverte"),
+                "document": _("Document")}
     if by == "speaker":
         return {**dict(ParticipantCategory.choices), **unknown}
     return {**{t.code: t.name for t in process.subterritories.all()}, **unknown}

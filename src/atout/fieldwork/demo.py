@@ -13,6 +13,9 @@ from pathlib import Path
 
 from django.db import transaction
 
+from atout.core.contracts import provider
+from atout.territories.models import Territory
+
 from .coding import code_transcript_range, codebook_for
 from .models import Code, ContributionImport, ParticipantGroup, Session, ThemeRun
 
@@ -135,6 +138,41 @@ EXCERPTS = [
     (2, "Nous voulons accueillir des télétravailleurs et des artisans, mais il faut la fibre et des locaux partagés.", ["Innovation et entreprises"], "elected"),
 ]
 
+FIRST_CODER, SECOND_CODER = "equipe", "animation"
+# What the second coder coded in the first two sessions (session index, passage, codes): mostly as the
+# first coder, with a few differences to arbitrate.
+SECOND_CODINGS = [
+    (0, "Les montagnes, la rivière en été, on se baigne dans la Drôme.", ["Nature et montagne"]),
+    (0, "Il y a plein d'associations, le club de foot, la radio locale, le festival.", ["Vie locale et associations"]),
+    (0, "Le train pour Valence, il n'y en a pas assez. Le soir il n'y a plus rien, il faut qu'un parent nous conduise.",
+     ["Mobilités"]),
+    (0, "Pour les études il faut partir, à Valence ou à Grenoble.", ["Emploi et formation"]),
+    (0, "Les logements sont chers l'été à cause des touristes et des résidences secondaires.", ["Logement"]),
+    (0, "Le télétravail ça pourrait marcher, mais la connexion internet est lente dans les hameaux.",
+     ["Innovation et entreprises"]),
+    (0, "Il faudrait mieux la faire connaître sur les réseaux.", ["Image et notoriété"]),
+    (1, "Pour le savoir-faire du cuir et de la chaussure.", ["Innovation et entreprises"]),
+    (1, "Recruter. Les jeunes formés partent à Lyon ou à Grenoble, et les candidats extérieurs ne trouvent pas de logement",
+     ["Emploi et formation"]),
+    (1, "nos salariés qui viennent des villages n'ont pas de car aux bons horaires.", ["Mobilités"]),
+    (1, "Une marque Drôme qui mette en avant l'industrie créative serait utile.", ["Image et notoriété"]),
+    (1, "La Drôme a une qualité de vie exceptionnelle", ["Cadre de vie"]),
+    (1, "à condition qu'ils trouvent un médecin et une école.", ["Santé et services"]),
+]
+
+
+def _second_coding(process, sessions, codes) -> None:
+    from django.contrib.auth import get_user_model
+
+    coder = get_user_model().objects.filter(username=SECOND_CODER).first()
+    if coder is None:
+        return
+    for index, passage, names in SECOND_CODINGS:
+        session = sessions[index]
+        start = session.transcript.index(passage)
+        code_transcript_range(session, start, start + len(passage), [codes[n] for n in names], user=coder)
+
+
 LILLE_LABEL = "Exemple hors Drôme : Grand débat 2019 à Lille (Decidim)"
 LILLE_NOTE = (
     "Commentaires réels publiés en open data par la Métropole européenne de Lille lors du Grand débat national "
@@ -146,6 +184,11 @@ LILLE_FILE = Path("consultation") / "decidim-lille" / "commentaires_debats.csv"
 
 def prepare(process, *, with_lille: bool = True) -> None:
     """Create (or recreate) the demo fieldwork of ``process``. Idempotent."""
+    from django.contrib.auth import get_user_model
+
+    # The demo's team member codes every session; the facilitator codes two of them again, on their
+    # own, so that the agreement page has two coders to compare.
+    first_coder = get_user_model().objects.filter(username=FIRST_CODER).first()
     with transaction.atomic():
         codes = _codebook(process)
         Session.objects.filter(process=process, simulated=True).delete()
@@ -154,7 +197,8 @@ def prepare(process, *, with_lille: bool = True) -> None:
             session = sessions[index]
             start = session.transcript.index(passage)
             code_transcript_range(session, start, start + len(passage), [codes[n] for n in names],
-                                  speaker_category=speaker)
+                                  speaker_category=speaker, user=first_coder)
+        _second_coding(process, sessions, codes)
     if with_lille:
         _lille(process)
 
@@ -176,8 +220,6 @@ def _codebook(process) -> dict[str, Code]:
 
 
 def _session(process, spec: dict) -> Session:
-    from atout.territories.models import Territory
-
     code, name = spec["place"]
     place = (Territory.objects.filter(level="commune", code=code).first()
              or process.territory.communes().filter(name=name).first())
@@ -208,3 +250,133 @@ def _lille(process) -> None:
     if run.status == ThemeRun.Status.DONE:
         run.published = True
         run.save(update_fields=["published"])
+
+
+# --------------------------------------------------------------------------- document corpus
+
+DOCUMENT_NOTE = ("Exemple simulé : document fictif écrit pour la démonstration par le projet atout ; "
+                 "il ne reproduit aucun document officiel.")
+BANNER = "[DOCUMENT SIMULÉ — exemple fictif écrit pour la démonstration, aucun texte officiel]"
+
+# (file format, type, title, author, year, paragraphs)
+DOCUMENTS = [
+    ("pdf", "scot", "Schéma de cohérence territoriale — extrait du diagnostic (exemple simulé)",
+     "Syndicat mixte fictif du SCoT", 2023, [
+         "Diagnostic territorial",
+         "Le territoire conserve une agriculture diversifiée, première en France pour la part des surfaces en "
+         "agriculture biologique, qui façonne ses paysages et son image.",
+         "La consommation d'espaces agricoles par l'habitat individuel reste forte en périphérie des villes ; "
+         "le prix du foncier éloigne les jeunes ménages des centres.",
+         "Les déplacements domicile-travail se font très majoritairement en voiture ; hors de l'axe du Rhône, "
+         "l'offre de car et de train ne répond pas aux horaires des salariés.",
+         "La ressource en eau est sous tension l'été : les épisodes de sécheresse se multiplient et "
+         "réduisent les débits des rivières.",
+     ]),
+    ("docx", "tourism", "Plan départemental de développement touristique 2024-2028 (exemple simulé)",
+     "Agence fictive de développement touristique", 2024, [
+         "Orientations du plan tourisme",
+         "La Drôme provençale, le Vercors et le Diois attirent des visiteurs pour leurs paysages, leurs "
+         "produits et leurs festivals ; la fréquentation reste très concentrée sur l'été.",
+         "Allonger la saison par l'itinérance douce (vélo, randonnée) et l'œnotourisme, et mieux faire "
+         "connaître la destination au-delà de la région.",
+         "Les saisonniers et les jeunes actifs du tourisme peinent à se loger près de leur travail.",
+     ]),
+    ("odt", "press", "« Les entreprises drômoises cherchent des bras et des logements » (article simulé)",
+     "Quotidien régional fictif", 2025, [
+         "Économie",
+         "Dans la filière du cuir comme dans l'agroalimentaire, les chefs d'entreprise disent peiner à "
+         "recruter : les jeunes formés partent vers Lyon ou Grenoble.",
+         "Une dirigeante romanaise regrette que la Drôme ne mette pas assez en avant son industrie créative "
+         "et son savoir-faire à l'export.",
+         "Plusieurs communes rurales misent sur la fibre et les tiers-lieux pour accueillir télétravailleurs "
+         "et artisans.",
+     ]),
+]
+
+# (document index, passage, codes, words of the SWOT item it may back)
+DOCUMENT_EXCERPTS = [
+    (0, "première en France pour la part des surfaces en agriculture biologique", ["Agriculture et produits"],
+     ["bio", "agricult", "produit"]),
+    (0, "le prix du foncier éloigne les jeunes ménages des centres", ["Logement"], ["logement", "loger"]),
+    (0, "hors de l'axe du Rhône, l'offre de car et de train ne répond pas aux horaires des salariés",
+     ["Mobilités"], ["transport", "mobilit", "train"]),
+    (0, "les épisodes de sécheresse se multiplient et réduisent les débits des rivières", ["Eau et climat"],
+     ["eau", "secheresse", "climat"]),
+    (1, "la fréquentation reste très concentrée sur l'été", ["Tourisme"], ["touris", "saison"]),
+    (1, "Les saisonniers et les jeunes actifs du tourisme peinent à se loger près de leur travail.",
+     ["Logement", "Tourisme"], ["logement", "loger"]),
+    (2, "les chefs d'entreprise disent peiner à recruter : les jeunes formés partent vers Lyon ou Grenoble",
+     ["Emploi et formation"], ["emploi", "formation", "jeunes"]),
+    (2, "ne mette pas assez en avant son industrie créative et son savoir-faire à l'export",
+     ["Image et notoriété", "Innovation et entreprises"], ["image", "notoriete", "connu"]),
+]
+
+
+def _document_file(kind: str, title: str, author: str, year: int, paragraphs: list[str]) -> bytes:
+    """The demo document written in its format, with its title, author and year in the file's metadata."""
+    import datetime as dt
+    import html
+    import io
+
+    body = [BANNER, *paragraphs]
+    if kind == "pdf":
+        import weasyprint
+
+        rows = "".join(f"<p>{html.escape(p)}</p>" for p in body)
+        page = (f'<html lang="fr"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+                f'<meta name="author" content="{html.escape(author)}"><meta name="dcterms.created" content="{year}-06-01">'
+                f"</head><body>{rows}</body></html>")
+        return weasyprint.HTML(string=page).write_pdf()
+    buffer = io.BytesIO()
+    if kind == "docx":
+        import docx
+
+        word = docx.Document()
+        for paragraph in body:
+            word.add_paragraph(paragraph)
+        word.core_properties.title, word.core_properties.author = title, author
+        word.core_properties.created = dt.datetime(year, 6, 1, tzinfo=dt.UTC)
+        word.save(buffer)
+        return buffer.getvalue()
+    from odf import dc, meta
+    from odf.opendocument import OpenDocumentText
+    from odf.text import P
+
+    odt = OpenDocumentText()
+    odt.meta.addElement(dc.Title(text=title))
+    odt.meta.addElement(meta.InitialCreator(text=author))
+    odt.meta.addElement(meta.CreationDate(text=f"{year}-06-01T00:00:00"))
+    for paragraph in body:
+        odt.text.addElement(P(text=paragraph))
+    odt.write(buffer)
+    return buffer.getvalue()
+
+
+def prepare_documents(process) -> None:
+    """A small corpus of simulated documents written by the project (PDF, DOCX, ODT), imported like any
+    document, with coded passages used as evidence (and backing a SWOT item of the same subject when
+    the demo SWOT has one). Idempotent. Runs after the strategy demo, which builds the SWOT board."""
+    from . import documents
+    from .models import Document
+
+    codes = {c.name: c for c in Code.objects.filter(codebook__process=process)}
+    Document.objects.filter(process=process, simulated=True).delete()
+    # The strategy app (above this one) keeps the evidence and the SWOT items: asked for by name.
+    provider("evidence.delete_simulated_documents")(process)
+    made = []
+    for kind, doc_type, title, author, year, paragraphs in DOCUMENTS:
+        data = _document_file(kind, title, author, year, paragraphs)
+        made.append(documents.import_document(process, f"exemple.{kind}", data, type=doc_type, note=DOCUMENT_NOTE,
+                                              simulated=True))
+    items = [item for item in provider("evidence.swot_items_to_back")(process) if item.status == "accepted"]
+    for index, passage, names, words in DOCUMENT_EXCERPTS:
+        document = made[index]
+        start = document.text.index(passage)
+        excerpt = documents.code_range(document, start, start + len(passage), [codes[n] for n in names if n in codes])
+        evidence = provider("evidence.from_excerpt")(excerpt)
+        kinds = {codes[n].swot for n in names if n in codes and codes[n].swot}
+        for item in items:
+            title = documents.fold(item.title)
+            if item.kind in kinds and any(w in title for w in words):
+                item.link_evidence(evidence, note="Extrait codé d'un document (exemple simulé)")
+                break

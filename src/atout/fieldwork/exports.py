@@ -36,7 +36,8 @@ from .models import Code, Excerpt
 
 CODEBOOK_COLUMNS = ["id", "parent_id", "path", "name", "definition", "swot", "axis", "excerpts"]
 EXCERPT_COLUMNS = ["excerpt_id", "codes", "text", "source", "session", "session_kind", "session_date",
-                   "start", "end", "contribution_platform", "contribution_id", "speaker_category", "subterritory"]
+                   "start", "end", "contribution_platform", "contribution_id", "speaker_category", "subterritory",
+                   "document", "document_type", "document_year"]
 
 
 def codebook_csv(process) -> str:
@@ -62,7 +63,7 @@ def excerpts_csv(process) -> str:
     writer = csv.writer(out)
     writer.writerow(EXCERPT_COLUMNS)
     excerpts = (Excerpt.objects.filter(process=process, pk__in=list(applied))
-                .select_related("session", "contribution", "contribution__batch", "subterritory").order_by("pk"))
+                .select_related("session", "document", "contribution", "contribution__batch", "subterritory").order_by("pk"))
     for e in excerpts:
         writer.writerow(safe_row([
             e.pk, " | ".join(sorted(codes[c].path() for c in applied[e.pk])), e.text, e.source_kind,
@@ -71,6 +72,8 @@ def excerpts_csv(process) -> str:
             "" if e.end is None else e.end, e.contribution.platform if e.contribution_id else "",
             e.contribution.external_id if e.contribution_id else "", e.speaker_category,
             e.subterritory.name if e.subterritory_id else "",
+            e.document.title if e.document_id else "", e.document.type if e.document_id else "",
+            (e.document.year or "") if e.document_id else "",
         ]))
     return out.getvalue()
 

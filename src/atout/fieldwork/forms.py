@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atout.core.uploads import UploadField
 
-from .models import Code, ContributionImport, ParticipantCategory, ParticipantGroup, Session
+from .models import Code, ContributionImport, Document, ParticipantCategory, ParticipantGroup, Session
 
 
 class SessionForm(forms.ModelForm):
@@ -103,3 +103,12 @@ class ThemeRunForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["batches"].queryset = process.contribution_imports.all()
 
+
+
+class DocumentImportForm(forms.Form):
+    file = UploadField(kinds=["pdf", "docx", "odt"], label=_("Fichier (PDF, .docx, .odt)"))
+    type = forms.ChoiceField(label=_("Type de document"), choices=Document.Type.choices)
+    title = forms.CharField(label=_("Titre (par défaut : celui du fichier)"), max_length=300, required=False)
+    author = forms.CharField(label=_("Auteur ou organisme"), max_length=200, required=False)
+    year = forms.IntegerField(label=_("Année"), min_value=1800, max_value=2100, required=False)
+    note = forms.CharField(label=_("Note de lecture"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

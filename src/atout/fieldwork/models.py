@@ -252,8 +252,61 @@ class Contribution(models.Model):
         return f"{self.get_platform_display()} {self.external_id}"
 
 
+def document_path(instance: Document, filename: str) -> str:
+    """A generated name under MEDIA_ROOT: the uploaded name and path are never used."""
+    return f"fieldwork/{instance.process_id}/documents/{uuid.uuid4().hex}.{instance.kind}"
+
+
+class Document(models.Model):
+    """An existing document of the territory (SCoT, PLUi, SRADDET, tourism plan, press…) whose text,
+    extracted from its PDF, DOCX or ODT file, is searched and coded like a transcript."""
+
+    class Type(models.TextChoices):
+        SCOT = "scot", _("SCoT (schéma de cohérence territoriale)")
+        PLUI = "plui", _("PLUi (plan local d'urbanisme intercommunal)")
+        SRADDET = "sraddet", _("SRADDET (schéma régional)")
+        TOURISM = "tourism", _("Plan ou schéma tourisme")
+        PRESS = "press", _("Article de presse")
+        OTHER = "other", _("Autre document")
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", _("PDF")
+        DOCX = "docx", _("Word (.docx)")
+        ODT = "odt", _("OpenDocument (.odt)")
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("titre"), max_length=300)
+    author = models.CharField(_("auteur ou organisme"), max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(_("année"), null=True, blank=True)
+    type = models.CharField(_("type de document"), max_length=8, choices=Type.choices, default=Type.OTHER)
+    file = models.FileField(upload_to=document_path, max_length=200)
+    kind = models.CharField(_("format"), max_length=4, choices=Kind.choices)
+    file_name = models.CharField(_("fichier d'origine"), max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("taille (octets)"), default=0)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    text = models.TextField(_("texte extrait"))
+    #: The text in lower case without accents, for the accent-insensitive search.
+    search_text = models.TextField(editable=False, default="")
+    note = models.TextField(_("note de lecture"), blank=True)
+    simulated = models.BooleanField(_("données simulées"), default=False)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-year", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("fieldwork:document", kwargs={"slug": self.process.slug, "document": self.pk})
+
+
 class Excerpt(models.Model):
-    """A passage to code: a range of a session transcript, a contribution or an open survey answer.
+    """A passage to code: a range of a session transcript or of a document's text, a contribution or
+    an open survey answer.
 
     ``start``/``end`` are character offsets in the transcript (end excluded). The excerpt keeps
     the speaker's category and the sub-territory, never a name.
@@ -263,6 +316,7 @@ class Excerpt(models.Model):
     session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.CASCADE, related_name="excerpts")
     start = models.PositiveIntegerField(null=True, blank=True)
     end = models.PositiveIntegerField(null=True, blank=True)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.CASCADE, related_name="excerpts")
     contribution = models.ForeignKey(Contribution, null=True, blank=True, on_delete=models.CASCADE, related_name="excerpts")
     answer = models.ForeignKey("consultation.Answer", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(_("extrait"))
@@ -280,10 +334,12 @@ class Excerpt(models.Model):
             models.CheckConstraint(
                 name="excerpt_one_source",
                 condition=(
-                    models.Q(session__isnull=False, contribution__isnull=True, answer__isnull=True,
+                    models.Q(session__isnull=False, document__isnull=True, contribution__isnull=True, answer__isnull=True,
                              start__isnull=False, end__isnull=False, end__gt=models.F("start"))
-                    | models.Q(session__isnull=True, contribution__isnull=False, answer__isnull=True)
-                    | models.Q(session__isnull=True, contribution__isnull=True, answer__isnull=False)
+                    | models.Q(session__isnull=True, document__isnull=False, contribution__isnull=True,
+                               answer__isnull=True, start__isnull=False, end__isnull=False, end__gt=models.F("start"))
+                    | models.Q(session__isnull=True, document__isnull=True, contribution__isnull=False, answer__isnull=True)
+                    | models.Q(session__isnull=True, document__isnull=True, contribution__isnull=True, answer__isnull=False)
                 ),
             ),
         ]
@@ -291,10 +347,19 @@ class Excerpt(models.Model):
     def __str__(self):
         return self.text[:60]
 
+    def get_absolute_url(self):
+        if self.document_id:
+            return self.document.get_absolute_url() + f"#extrait-{self.pk}"
+        if self.session_id:
+            return self.session.get_absolute_url() + f"#extrait-{self.pk}"
+        return ""
+
     @property
     def source_kind(self) -> str:
         if self.session_id:
             return "session"
+        if self.document_id:
+            return "document"
         return "contribution" if self.contribution_id else "answer"
 
 
@@ -312,6 +377,33 @@ class Coding(models.Model):
 
     def __str__(self):
         return f"{self.code} ← {self.excerpt}"
+
+
+class Arbitration(models.Model):
+    """The decision taken on a disagreement between two coders: does ``code`` apply to the unit
+    (a paragraph of a transcript or document, ``s<session>:<n>`` or ``d<document>:<n>``)? Who
+    decided, when, and why are kept for the record."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="arbitrations")
+    unit = models.CharField(_("unité"), max_length=40)
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="arbitrations", verbose_name=_("code"))
+    applies = models.BooleanField(_("le code s'applique"))
+    first_coder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("premier codeur"))
+    second_coder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("second codeur"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("arbitré par"))
+    note = models.CharField(_("motif"), max_length=300, blank=True)
+    decided = models.DateTimeField(_("date de l'arbitrage"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("arbitrage")
+        ordering = ["unit", "code"]
+        constraints = [models.UniqueConstraint(fields=["process", "unit", "code"], name="arbitration_once")]
+
+    def __str__(self):
+        return f"{self.unit} · {self.code} : {'oui' if self.applies else 'non'}"
 
 
 class ThemeRun(models.Model):

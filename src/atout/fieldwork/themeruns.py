@@ -20,10 +20,11 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from atout.core.tasks import on_task_failure
+from atout.engine import theme_labels
 from atout.engine import themes as engine
 
 from .coding import codebook_for
-from .models import Code, Coding, Contribution, Session, Theme, ThemeAssignment, ThemeRun
+from .models import Code, Coding, Contribution, ContributionImport, Session, Theme, ThemeAssignment, ThemeRun
 from .transcripts import paragraphs, speaker_of
 
 #: Segment values with fewer analysed texts than this are not shown, and counts below it neither.
@@ -36,7 +37,7 @@ SEGMENT_LABELS = {
     "alignment": gettext_lazy("position dans le débat (Decidim)"), "depth": gettext_lazy("profondeur de la réponse"),
     "category": gettext_lazy("catégorie"), "moderated": gettext_lazy("modération (pol.is)"),
 }
-_UNIT = re.compile(r"^(?:c(?P<contribution>\d+)|s(?P<session>\d+)p(?P<paragraph>\d+))$")
+_UNIT = re.compile(r"^(?:c(?P<contribution>\d+)|s(?P<session>\d+)p(?P<paragraph>\d+)|a(?P<answer>\d+))$")
 
 
 @dataclass
@@ -191,7 +192,7 @@ def store(run: ThemeRun, result: engine.ThemeResult, *, segments: dict[str, list
     run.save()
     run.themes.all().delete()
     themes = Theme.objects.bulk_create([
-        Theme(run=run, number=t.id, label=t.label[:200], terms=t.terms, size=t.size, quotes=t.quotes,
+        Theme(run=run, number=t.id, label=display_label(t.label, t.terms), terms=t.terms, size=t.size, quotes=t.quotes,
               quote_ids=t.quote_ids, tonality=t.tonality.get("dominant", ""), origin=t.origin,
               code_id=kept_codes.get(t.id))
         for t in result.themes
@@ -212,6 +213,14 @@ def store(run: ThemeRun, result: engine.ThemeResult, *, segments: dict[str, list
             ))
     ThemeAssignment.objects.bulk_create(assignments, batch_size=1000)
     return run
+
+
+def display_label(label: str, terms: list[str]) -> str:
+    """The label shown to people: the engine's keyword list becomes a short French phrase; a label
+    a person wrote (rename, merge) is kept as written."""
+    if theme_labels.is_keyword_list(label, terms):
+        return theme_labels.readable_label(terms, label)[:200] or label[:200]
+    return label[:200]
 
 
 # --------------------------------------------------------------------------- human in the loop
@@ -331,4 +340,62 @@ def unit_texts(units: list[str]) -> dict[str, dict]:
             if index < len(parts):
                 out[f"s{session.pk}p{index}"] = {"text": parts[index][2], "origin": f"{session.title} §{index + 1}",
                                                  "public": False, "session": session}
+    answer_ids = [int(m["answer"]) for u in units if (m := _UNIT.match(u)) and m["answer"]]
+    out.update(answer_texts(answer_ids))
     return out
+
+
+def answer_texts(answer_ids: list[int]) -> dict[str, dict]:
+    """Open survey answers analysed by a run (units ``a<pk>``): their text and, as origin, the
+    questionnaire and the question's wording (never the respondent)."""
+    from atout.consultation.models import Answer
+    from atout.consultation.structure import form_from_dict, question_map
+    from atout.consultation.structure import text as in_language
+
+    out: dict[str, dict] = {}
+    wording: dict[tuple[int, str], str] = {}
+    rows = Answer.objects.filter(pk__in=answer_ids).select_related("response__version", "response__survey")
+    for answer in rows:
+        version = answer.response.version
+        key = (version.pk, answer.question)
+        if key not in wording and version.structure:
+            questions = question_map(form_from_dict(version.structure))
+            for name, question in questions.items():
+                wording[(version.pk, name)] = in_language(question.labels, "fr") or name
+        question = wording.get(key) or answer.question
+        out[f"a{answer.pk}"] = {"text": answer.text, "origin": f"{answer.response.survey} — {question}",
+                                "public": False, "answer": answer}
+    return out
+
+
+def run_sources(run: ThemeRun) -> list[str]:
+    """Readable names of what a run analysed (import batches, questionnaire and questions)."""
+    from atout.consultation.models import Survey
+    from atout.consultation.structure import form_from_dict, question_map
+    from atout.consultation.structure import text as in_language
+
+    p = run.parameters
+    if p.get("source") == "survey":
+        survey = Survey.objects.filter(process=run.process, slug=p.get("survey", "")).select_related("current_version").first()
+        if survey is None:
+            return []
+        wording = {}
+        if survey.current_version:
+            wording = {n: in_language(q.labels, "fr") for n, q in question_map(form_from_dict(survey.current_version.structure)).items()}
+        questions = [f"« {wording.get(q) or q} »" for q in p.get("questions", [])]
+        return [f"les réponses ouvertes du questionnaire « {survey} »" + (f" aux questions {', '.join(questions)}" if questions else "")]
+    if p.get("batches"):
+        names = [str(b) for b in ContributionImport.objects.filter(process=run.process, pk__in=p["batches"])]
+        return [f"les contributions importées « {n} »" for n in names]
+    return []
+
+
+def describe(run: ThemeRun) -> str:
+    """What a run analysed and how, in words (for the run's page and the report)."""
+    return theme_labels.describe_run(run.parameters, k=run.result.get("k") if run.result else None,
+                                     texts=run.answers or None, sources=run_sources(run))
+
+
+def history_in_words(run: ThemeRun) -> list[str]:
+    labels = dict(run.themes.values_list("number", "label"))
+    return [theme_labels.describe_edit(entry, labels) for entry in run.result.get("history", [])]

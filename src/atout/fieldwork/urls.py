@@ -28,4 +28,11 @@ urlpatterns = [
     path("<slug:slug>/themes/<int:run>/", views.theme_run, name="theme_run"),
     path("<slug:slug>/themes/<int:run>/modifier/", views.theme_edit, name="theme_edit"),
     path("<slug:slug>/themes/<int:run>/<int:theme>/", views.theme, name="theme"),
+    path("<slug:slug>/documents/", views.document_list, name="documents"),
+    path("<slug:slug>/documents/importer/", views.document_import, name="document_import"),
+    path("<slug:slug>/documents/<int:document>/", views.document, name="document"),
+    path("<slug:slug>/extraits/<int:excerpt>/preuve/", views.excerpt_evidence, name="excerpt_evidence"),
+    path("<slug:slug>/accord/", views.agreement, name="agreement"),
+    path("<slug:slug>/accord/arbitrer/", views.arbitrate, name="arbitrate"),
+    path("<slug:slug>/export/projet.qdpx", views.export_qdpx, name="export_qdpx"),
 ]

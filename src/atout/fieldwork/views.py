@@ -11,22 +11,27 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from atout.consultation.models import Answer
 from atout.core import access
+from atout.core.contracts import provider
 from atout.engine.formats.errors import FormatError
 from atout.processes.roles import has_role
 
-from . import coding, exports, imports, themeruns
+from . import agreement as coder_agreement
+from . import coding, documents, exports, imports, themeruns
 from .attachments import save_attachment
 from .charts import cooccurrence_svg
 from .forms import (
     AttachmentForm,
     CodeForm,
     ContributionImportForm,
+    DocumentImportForm,
     SessionForm,
     ThemeRunForm,
     TranscriptUploadForm,
@@ -36,6 +41,7 @@ from .models import (
     Code,
     Contribution,
     ContributionImport,
+    Document,
     Excerpt,
     ParticipantCategory,
     Session,
@@ -208,30 +214,36 @@ def _reason(exc: coding.CodingError) -> str:
     return known.get(text, text)
 
 
-@access.facilitator
-def code_contribution(request, slug, contribution):
-    item = get_object_or_404(Contribution, process=request.process, pk=contribution)
+def _code_whole_text(request, item, *, code_it, done: str, excerpt_of: dict, template: str, name: str):
+    """Code a whole text (a contribution, a survey answer) with the codes ticked in the form, then
+    show it with its excerpt: the one page behind :func:`code_contribution` and :func:`code_answer`."""
     codebook = coding.codebook_for(request.process)
     status = 200
     if request.method == "POST":
         codes = list(codebook.codes.filter(pk__in=[v for v in request.POST.getlist("code") if v.isdigit()]))
         try:
-            coding.code_contribution(item, codes, user=request.user)
+            code_it(item, codes, user=request.user)
         except coding.CodingError as exc:
             messages.error(request, _("Codage impossible : %(reason)s") % {"reason": _reason(exc)})
             status = 400
         else:
-            messages.success(request, _("Contribution codée."))
+            messages.success(request, done)
             return redirect(request.path)
-    excerpt = Excerpt.objects.filter(contribution=item).prefetch_related("codings__code").first()
-    return render(request, "fieldwork/code_contribution.html", {
-        "process": request.process, "contribution": item, "tree": coding.code_tree(codebook), "excerpt": excerpt,
+    excerpt = Excerpt.objects.filter(**excerpt_of).prefetch_related("codings__code").first()
+    return render(request, template, {
+        "process": request.process, name: item, "tree": coding.code_tree(codebook), "excerpt": excerpt,
     }, status=status)
 
 
-def _open_answers(process):
-    from atout.consultation.models import Answer
+@access.facilitator
+def code_contribution(request, slug, contribution):
+    item = get_object_or_404(Contribution, process=request.process, pk=contribution)
+    return _code_whole_text(request, item, code_it=coding.code_contribution, done=_("Contribution codée."),
+                            excerpt_of={"contribution": item}, template="fieldwork/code_contribution.html",
+                            name="contribution")
 
+
+def _open_answers(process):
     return (Answer.objects.filter(survey__process=process, response__status="submitted").exclude(text="")
             .select_related("survey", "response", "response__zone").order_by("survey_id", "question", "pk"))
 
@@ -251,22 +263,8 @@ def answers(request, slug):
 @access.facilitator
 def code_answer(request, slug, answer):
     item = get_object_or_404(_open_answers(request.process), pk=answer)
-    codebook = coding.codebook_for(request.process)
-    status = 200
-    if request.method == "POST":
-        codes = list(codebook.codes.filter(pk__in=[v for v in request.POST.getlist("code") if v.isdigit()]))
-        try:
-            coding.code_answer(item, codes, user=request.user)
-        except coding.CodingError as exc:
-            messages.error(request, _("Codage impossible : %(reason)s") % {"reason": _reason(exc)})
-            status = 400
-        else:
-            messages.success(request, _("Réponse codée."))
-            return redirect(request.path)
-    excerpt = Excerpt.objects.filter(answer=item).prefetch_related("codings__code").first()
-    return render(request, "fieldwork/code_answer.html", {
-        "process": request.process, "answer": item, "tree": coding.code_tree(codebook), "excerpt": excerpt,
-    }, status=status)
+    return _code_whole_text(request, item, code_it=coding.code_answer, done=_("Réponse codée."),
+                            excerpt_of={"answer": item}, template="fieldwork/code_answer.html", name="answer")
 
 
 @access.facilitator
@@ -392,8 +390,9 @@ def _run(request, run) -> ThemeRun:
 def theme_run(request, slug, run):
     item = _run(request, run)
     context = {"process": request.process, "run": item, "themes": item.themes.select_related("code"),
-               "codes": coding.code_tree(coding.codebook_for(request.process))}
+               "codes": coding.code_tree(coding.codebook_for(request.process)), "description": themeruns.describe(item)}
     if item.status == ThemeRun.Status.DONE:
+        context["history"] = themeruns.history_in_words(item)
         keys = list(item.result.get("segments", {}))
         context["spreads"] = [(themeruns.SEGMENT_LABELS.get(key, key), themeruns.spread_table(item, key)) for key in keys]
         context["agreement"] = themeruns.agreement(item)
@@ -407,10 +406,13 @@ def theme(request, slug, run, theme):
     current = get_object_or_404(Theme, run=item, number=theme)
     units = list(ThemeAssignment.objects.filter(theme=current).values_list("unit", "strength", "rank")[:300])
     texts = themeruns.unit_texts([u for u, _s, _r in units])
-    rows = [{"unit": u, "strength": s, "rank": r, **texts.get(u, {"text": "", "origin": u})} for u, s, r in units]
+    # A text deleted since the run (a contribution batch removed) has no text left: it is not listed.
+    rows = [{"unit": u, "strength": s, "rank": r, **texts[u]} for u, s, r in units if u in texts]
+    quotes = [{"text": q, "origin": texts.get(str(u), {}).get("origin", "")}
+              for q, u in zip(current.quotes, current.quote_ids, strict=False)]
     return render(request, "fieldwork/theme.html", {"process": request.process, "run": item, "theme": current,
-                                                    "rows": rows, "others": item.themes.exclude(pk=current.pk),
-                                                    "total": current.size})
+                                                    "rows": rows, "quotes": quotes, "missing": len(units) - len(rows),
+                                                    "others": item.themes.exclude(pk=current.pk), "total": current.size})
 
 
 @access.team
@@ -442,10 +444,19 @@ def theme_edit(request, slug, run):
         else:
             raise ValueError(_("action inconnue"))
     except (ValueError, KeyError, Theme.DoesNotExist) as exc:
-        messages.error(request, _("Modification impossible : %(reason)s") % {"reason": exc})
+        messages.error(request, _("Modification impossible : %(reason)s") % {"reason": _edit_reason(exc)})
     else:
         messages.success(request, _("Analyse mise à jour."))
+    back = post.get("back", "")
+    if back.isdigit() and item.themes.filter(number=int(back)).exists():
+        return redirect("fieldwork:theme", slug=slug, run=item.pk, theme=int(back))
     return redirect(item)
+
+
+def _edit_reason(exc: Exception) -> str:
+    known = {"a theme label cannot be empty": _("le libellé ne peut pas être vide")}
+    text = str(exc)
+    return known.get(text, text)
 
 
 @access.public
@@ -462,3 +473,161 @@ def public_themes(request, slug):
     return render(request, "fieldwork/public_themes.html", {"process": request.process, "runs": shown,
                                                             "small_cell": themeruns.SMALL_CELL})
 
+
+
+# --------------------------------------------------------------------------- documents
+
+
+@access.facilitator
+def document_list(request, slug):
+    """The corpus, searchable without regard to accents or case."""
+    query = request.GET.get("q", "").strip()[:200]
+    found = documents.search(request.process, query)
+    counts = dict(Excerpt.objects.filter(document__process=request.process).values("document")
+                  .annotate(n=Count("pk")).values_list("document", "n"))
+    rows = [(d, snippets, counts.get(d.pk, 0)) for d, snippets in found]
+    return render(request, "fieldwork/documents.html", {"process": request.process, "rows": rows, "query": query,
+                                                         "is_team": _is_team(request),
+                                                         "total": request.process.documents.count()})
+
+
+@access.team
+def document_import(request, slug):
+    form = DocumentImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        try:
+            item = documents.import_document(request.process, upload.name, upload.read(), type=data["type"],
+                                             title=data["title"], author=data["author"], year=data["year"],
+                                             note=data["note"], user=request.user)
+        except documents.DocumentError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, _("Document importé : %(title)s.") % {"title": item.title})
+            return redirect(item)
+    return render(request, "fieldwork/document_import.html", {"process": request.process, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@access.facilitator
+def document(request, slug, document):
+    """A document's facts and its text as numbered passages to code, like a transcript."""
+    item = get_object_or_404(Document, process=request.process, pk=document)
+    codebook = coding.codebook_for(request.process)
+    status = 200
+    if request.method == "POST":
+        codes = list(codebook.codes.filter(pk__in=[v for v in request.POST.getlist("code") if v.isdigit()]))
+        try:
+            excerpt = documents.code_passages(item, [v for v in request.POST.getlist("segment") if v.isdigit()],
+                                              codes, user=request.user)
+        except coding.CodingError as exc:
+            messages.error(request, _("Codage impossible : %(reason)s") % {"reason": _reason(exc)})
+            status = 400
+        else:
+            messages.success(request, _("Extrait codé : %(codes)s") % {"codes": ", ".join(c.name for c in codes)})
+            return redirect(request.path + f"#extrait-{excerpt.pk}")
+    excerpts = list(item.excerpts.prefetch_related("codings__code"))
+    evidence = _evidence_of(excerpts)
+    for excerpt in excerpts:
+        excerpt.evidence_item = evidence.get(excerpt.pk)
+    coded: dict[int, set] = {}
+    passages = segments(item.text)
+    for excerpt in excerpts:
+        for s in passages:
+            if s.start < excerpt.end and s.end > excerpt.start:
+                coded.setdefault(s.number, set()).update(c.code.name for c in excerpt.codings.all())
+    return render(request, "fieldwork/document.html", {
+        "process": request.process, "document": item, "tree": coding.code_tree(codebook), "is_team": _is_team(request),
+        "passages": [(s, sorted(coded.get(s.number, ()))) for s in passages], "excerpts": excerpts,
+        "swot_items": _swot_items(request.process),
+    }, status=status)
+
+
+def _swot_items(process):
+    # The strategy app (above this one) provides its SWOT items and evidence by name.
+    swot_items_to_back = provider("evidence.swot_items_to_back")
+    return swot_items_to_back(process) if swot_items_to_back else []
+
+
+def _evidence_of(excerpts) -> dict[int, object]:
+    evidence_of_excerpts = provider("evidence.of_excerpts")
+    return evidence_of_excerpts(excerpts) if evidence_of_excerpts else {}
+
+
+@access.team
+@require_POST
+def excerpt_evidence(request, slug, excerpt):
+    """Use a coded passage of a document or transcript as a piece of evidence."""
+    item = get_object_or_404(Excerpt, process=request.process, pk=excerpt)
+    if not (item.document_id or item.session_id):
+        messages.error(request, _("Seuls les passages de documents et de comptes rendus deviennent des preuves ici."))
+        return redirect("fieldwork:documents", slug=slug)
+    target = request.POST.get("swot", "")
+    swot_item = None
+    if target:
+        swot_item = next((s for s in _swot_items(request.process) if str(s.pk) == target), None)
+        if swot_item is None:
+            messages.error(request, _("Élément de l'AFOM introuvable dans cette démarche."))
+            return redirect(item.get_absolute_url() or request.process.get_absolute_url())
+    evidence = provider("evidence.from_excerpt")(item)
+    if swot_item is not None:
+        swot_item.link_evidence(evidence, note=_("Extrait codé"))
+        messages.success(request, _("L'extrait appuie désormais « %(item)s ».") % {"item": swot_item.title})
+    else:
+        messages.success(request, _("L'extrait est désormais un élément de preuve."))
+    return redirect(evidence)
+
+
+# --------------------------------------------------------------------------- two coders
+
+
+def _pick_coders(request, people):
+    """The two coders compared: chosen in the query string, else the two most active."""
+    by_pk = {str(user.pk): user for user, _n in people}
+    first, second = by_pk.get(request.GET.get("a", "")), by_pk.get(request.GET.get("b", ""))
+    ranked = [user for user, _n in people]
+    first = first or (ranked[0] if ranked else None)
+    second = second or next((u for u in ranked if u != first), None)
+    return first, second
+
+
+@access.facilitator
+def agreement(request, slug):
+    """Agreement between two coders on the texts both coded, per code, and the disagreements to arbitrate."""
+    people = coder_agreement.coders(request.process)
+    first, second = _pick_coders(request, people)
+    context = {"process": request.process, "people": people, "first": first, "second": second,
+               "is_team": _is_team(request)}
+    if first is not None and second is not None and first != second:
+        context["found"] = coder_agreement.compare(request.process, first, second)
+    return render(request, "fieldwork/agreement.html", context)
+
+
+@access.team
+@require_POST
+def arbitrate(request, slug):
+    """The team's decision on one disagreement: the code applies to the paragraph, or not."""
+    post = request.POST
+    code = Code.objects.filter(codebook__process=request.process, pk=post.get("code", "0") if post.get("code", "").isdigit() else 0).first()
+    users = {str(u.pk): u for u, _n in coder_agreement.coders(request.process)}
+    decision = post.get("applies", "")
+    try:
+        if code is None:
+            raise ValueError(_("code inconnu"))
+        if decision not in ("1", "0"):
+            raise ValueError(_("choisissez si le code s'applique ou non"))
+        coder_agreement.arbitrate(request.process, post.get("unit", ""), code, decision == "1", user=request.user,
+                                  first=users.get(post.get("a", "")), second=users.get(post.get("b", "")),
+                                  note=post.get("note", ""))
+    except ValueError as exc:
+        messages.error(request, _("Arbitrage impossible : %(reason)s") % {"reason": exc})
+    else:
+        messages.success(request, _("Arbitrage enregistré."))
+    query = f"?a={post.get('a', '')}&b={post.get('b', '')}" if post.get("a", "").isdigit() and post.get("b", "").isdigit() else ""
+    return redirect(reverse("fieldwork:agreement", kwargs={"slug": slug}) + query + "#desaccords")
+
+
+@access.facilitator
+def export_qdpx(request, slug):
+    return _download(coder_agreement.qdpx(request.process), f"projet-{slug}.qdpx", "application/zip")

@@ -24,9 +24,19 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from atout.actions import services as actions
+from atout.consultation import results
+from atout.consultation.models import Survey
+from atout.diagnostic import analysis
+from atout.diagnostic.catalogue_store import current_catalogue
+from atout.diagnostic.models import Indicator
 from atout.engine import opendata as engine
 from atout.engine.opendata import CC_BY_4, ETALAB_2, Field, Package, Table
+from atout.fieldwork import coding, themeruns
+from atout.fieldwork.models import Codebook, ContributionImport, ThemeRun
+from atout.opinion.models import Statement
 from atout.processes.models import Process
+from atout.strategy.models import Objective
 
 logger = logging.getLogger(__name__)
 
@@ -103,10 +113,6 @@ def territories_table(process: Process, rows: list[tuple[str, object]]) -> Table
 # --------------------------------------------------------------------------------------- indicators
 
 def indicator_tables(territories: list) -> list[Table]:
-    from atout.diagnostic import analysis
-    from atout.diagnostic.catalogue_store import current_catalogue
-    from atout.diagnostic.models import Indicator
-
     catalogue = current_catalogue()
     indicators = list(Indicator.objects.order_by("order", "code"))
     codes = [i.code for i in indicators if i.code in catalogue]
@@ -181,15 +187,11 @@ def indicator_tables(territories: list) -> list[Table]:
 # --------------------------------------------------------------------------------------- surveys
 
 def published_surveys(process: Process):
-    from atout.consultation.models import Survey
-
     return (Survey.objects.filter(process=process, current_version__isnull=False)
             .exclude(status=Survey.Status.DRAFT).select_related("current_version").order_by("slug"))
 
 
 def survey_tables(process: Process, source: dict) -> list[Table]:
-    from atout.consultation import results
-
     surveys, frequencies, means, crosstabs, hexagon = [], [], [], [], []
     simulated = False
     for survey in published_surveys(process):
@@ -309,9 +311,6 @@ def survey_tables(process: Process, source: dict) -> list[Table]:
 # --------------------------------------------------------------------------------------- themes
 
 def theme_tables(process: Process, source: dict) -> list[Table]:
-    from atout.fieldwork import coding, themeruns
-    from atout.fieldwork.models import Codebook, ContributionImport, ThemeRun
-
     small = themeruns.SMALL_CELL
     themes, quotes = [], []
     for run in process.theme_runs.filter(published=True, status=ThemeRun.Status.DONE).order_by("pk"):
@@ -385,8 +384,6 @@ def theme_tables(process: Process, source: dict) -> list[Table]:
 # --------------------------------------------------------------------------------------- opinion
 
 def opinion_tables(process: Process, source: dict) -> list[Table]:
-    from atout.opinion.models import Statement
-
     conversations, groups, statements, results = [], [], [], []
     imported = []
     for conv in process.conversations.order_by("slug"):
@@ -481,9 +478,6 @@ def opinion_tables(process: Process, source: dict) -> list[Table]:
 # --------------------------------------------------------------------------------------- action plan
 
 def action_tables(process: Process, source: dict) -> list[Table]:
-    from atout.actions import services as actions
-    from atout.strategy.models import Objective
-
     rollup = actions.rollup(process)
     late = set(rollup.late)
     axes = [(a.code, a.name_fr, a.name_en or None, rollup.axes.get(a.code)) for a in process.axes.all()]

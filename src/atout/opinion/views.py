@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from atout.core import access
 from atout.engine.formats import polis
 from atout.engine.formats.errors import FormatError
+from atout.territories.maps import PALETTE
 
 from . import services
 from .forms import ConversationForm, ModerationForm, PolisImportForm, ProfileForm, StatementForm
@@ -129,8 +130,6 @@ def _results_context(request, conv: Conversation) -> dict:
 
 
 def _palette():
-    from atout.territories.maps import PALETTE
-
     return PALETTE
 
 

@@ -22,16 +22,34 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from atout.actions import services as action_services
+from atout.actions.charts import gantt, kpi_chart
+from atout.consultation import results
+from atout.consultation.models import Response, Survey
 from atout.diagnostic import analysis
 from atout.diagnostic.catalogue_store import current_catalogue
 from atout.diagnostic.compass import INDEX, RADAR_HIGH, RADAR_LOW, radar_points
 from atout.diagnostic.compass import compass as build_compass
 from atout.diagnostic.maps import choropleth
 from atout.diagnostic.models import ImportBatch, Indicator
-from atout.diagnostic.views import DOMAIN_LABELS, ORIGINS, PORTRAIT
+from atout.diagnostic.portrait import DOMAIN_LABELS, ORIGINS, PORTRAIT
 from atout.engine.formats.errors import FormatError
 from atout.engine.sources import SOURCES
+from atout.engine.theme_labels import describe_run
+from atout.fieldwork.models import (
+    Contribution,
+    Excerpt,
+    ParticipantGroup,
+    Session,
+    ThemeAssignment,
+    ThemeRun,
+)
+from atout.fieldwork.themeruns import run_sources, unit_texts
 from atout.processes.models import Process
+from atout.sectors import services
+from atout.sectors.models import Filiere
+from atout.strategy import perception as comparison
+from atout.strategy.models import SwotItem
 from atout.territories.maps import zone_map
 from atout.territories.models import Level, Territory
 from atout.territories.services import geography_loaded
@@ -260,9 +278,6 @@ def _bar(option: dict) -> dict | None:
 
 def surveys(process: Process) -> list[dict]:
     """Each survey with answers: its base, weighting, and per question shares with 95 % intervals."""
-    from atout.consultation import results
-    from atout.consultation.models import Survey
-
     found = []
     for survey in Survey.objects.filter(process=process).order_by("pk"):
         data = results.cached_results(survey, language=_language())
@@ -288,9 +303,8 @@ def surveys(process: Process) -> list[dict]:
 
 def themes(process: Process) -> dict | None:
     """The theme analysis a report shows: the latest finished run, published ones first. Quotes come from
-    contributions only (transcript paragraphs stay in the team's tools), as on the public themes page."""
-    from atout.fieldwork.models import ThemeRun
-
+    contributions and anonymous open survey answers (transcript paragraphs stay in the team's tools); a
+    theme whose representative quotes are all transcript paragraphs shows its strongest such texts."""
     # The run's pickled state and JSON summary can weigh megabytes: the report needs neither.
     run = (process.theme_runs.filter(status=ThemeRun.Status.DONE).defer("state", "result")
            .order_by("-published", "-created", "-pk").first())
@@ -298,9 +312,25 @@ def themes(process: Process) -> dict | None:
         return None
     rows = []
     for t in run.themes.all():
-        quotes = [_words(q, QUOTE_WORDS) for q, u in zip(t.quotes, t.quote_ids, strict=False) if str(u).startswith("c")]
-        rows.append({"theme": t, "quotes": quotes[:2], "small": t.size < THEME_SMALL_CELL})
-    return {"run": run, "rows": rows, "small_cell": THEME_SMALL_CELL}
+        quotes = [q for q, u in zip(t.quotes, t.quote_ids, strict=False) if _quotable(u)]
+        if not quotes:
+            units = [u for u in ThemeAssignment.objects.filter(theme=t).order_by("-strength", "unit")
+                     .values_list("unit", flat=True)[:20] if _quotable(u)][:QUOTES_PER_THEME]
+            texts = unit_texts(units)
+            quotes = [texts[u]["text"] for u in units if u in texts]
+        quotes = [_words(q, QUOTE_WORDS) for q in quotes if str(q).strip()]
+        rows.append({"theme": t, "quotes": quotes[:QUOTES_PER_THEME], "small": t.size < THEME_SMALL_CELL})
+    # The run's result stays deferred: the number of themes is that of its rows.
+    description = describe_run(run.parameters, k=len(rows), texts=run.answers or None, sources=run_sources(run))
+    return {"run": run, "rows": rows, "small_cell": THEME_SMALL_CELL, "description": description}
+
+
+QUOTES_PER_THEME = 2
+
+
+def _quotable(unit) -> bool:
+    """Contributions (``c…``) and anonymous open survey answers (``a…``) may be quoted in a report."""
+    return str(unit)[:1] in ("c", "a")
 
 
 def _words(text: str, count: int) -> str:
@@ -310,8 +340,6 @@ def _words(text: str, count: int) -> str:
 
 def fieldwork(process: Process) -> dict:
     """Sessions held (never the named participants), by kind and participant category."""
-    from atout.fieldwork.models import Contribution, Excerpt, ParticipantGroup, Session
-
     sessions = list(Session.objects.filter(process=process).select_related("place")
                     .prefetch_related("participant_groups").order_by("date", "pk"))
     by_kind = Counter(s.get_kind_display() for s in sessions)
@@ -333,8 +361,6 @@ SWOT_LABELS = {"S": gettext_lazy("Forces"), "W": gettext_lazy("Faiblesses"), "O"
 
 def swot(process: Process, zone: Territory | None = None) -> list[dict]:
     """Accepted SWOT items by quadrant (the public SWOT board), with how many pieces of evidence back each."""
-    from atout.strategy.models import SwotItem
-
     items = SwotItem.objects.filter(process=process, status=SwotItem.Status.ACCEPTED).select_related("axis", "subterritory")
     if zone is not None:
         items = items.filter(subterritory=zone)
@@ -346,9 +372,6 @@ def swot(process: Process, zone: Territory | None = None) -> list[dict]:
 
 def filieres(process: Process) -> list[dict]:
     """Each filière as on its public page: NAF definition, official figures (or why not), public links."""
-    from atout.sectors import services
-    from atout.sectors.models import Filiere
-
     data, problem = services.sector_data(process)
     return [{"filiere": f, "naf": services.naf_rows(f.naf_codes), "figures": services.indicators(f, data, problem),
              **services.linked(f, team=False)} for f in Filiere.objects.filter(process=process)]
@@ -378,8 +401,6 @@ def methods(process: Process, *, surveys_shown: list[dict] | None = None, theme_
 
 def perception(process: Process) -> tuple[dict | None, str]:
     """Perception vs reality as on the team's page (atout.strategy.perception), or why it is absent."""
-    from atout.strategy import perception as comparison
-
     try:
         return comparison.perception_table(process), ""
     except ValueError as exc:  # no mapping, or the survey it names is gone: the report says so
@@ -439,10 +460,6 @@ def factsheet_subject(process: Process, reference: str) -> Territory:
 def factsheet(process: Process, territory: Territory, progress: Progress = _noop) -> dict:
     """Two pages on one EPCI or sub-territory: location, key figures against the whole territory,
     strengths and weaknesses against its peers, and what the process did there."""
-    from atout.actions import services as action_services
-    from atout.consultation.models import Response
-    from atout.fieldwork.models import Session
-
     progress(5, _("Chiffres clés"))
     catalogue = current_catalogue()
     codes = [c for c in FACTSHEET_FIGURES if c in catalogue]
@@ -474,24 +491,11 @@ def factsheet(process: Process, territory: Territory, progress: Progress = _noop
 
 def monitoring(process: Process, progress: Progress = _noop) -> dict:
     """The team dashboard of the action plan, on paper: progress, budget by axis, KPIs, timeline, late actions."""
-    from atout.actions import services as action_services
-    from atout.actions.charts import gantt, kpi_chart
-    from atout.engine.actionplan import budget_by_axis
-
     progress(5, _("Avancement"))
     plan, rows = action_services.plan_of(process)
     today = action_services.today()
     rollup = action_services.engine.roll_up(plan, today)
-    budgets = budget_by_axis(plan)
-    axes = []
-    for axis in process.axes.all():
-        money = budgets.get(axis.code, {"budget_planned": 0.0, "budget_committed": 0.0, "budget_spent": 0.0})
-        planned = money["budget_planned"]
-        axes.append({"axis": axis, "progress": rollup.axes.get(axis.code), **money,
-                     "spent_rate": 100 * money["budget_spent"] / planned if planned else None,
-                     "actions": sum(1 for a in plan.roots if plan.actions[a].axis == axis.code)})
-    totals = action_services.budget_totals(plan)
-    totals["spent_rate"] = 100 * totals["budget_spent"] / totals["budget_planned"] if totals["budget_planned"] else None
+    axes, totals = action_services.budget_by_axis(process, plan, rollup)
     progress(30, _("Indicateurs de suivi"))
     kpis = []
     for status in action_services.kpi_statuses(process):

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from atout.actions.models import Action, Kpi
+from atout.community.models import Organisation
 from atout.engine.sources import SourceUnavailable, locate
+from atout.strategy.models import Objective, SwotItem
 
 from .models import Filiere
 
@@ -85,10 +88,6 @@ def _tourism_highlight() -> str | None:
 
 def prepare(process) -> SectorsDemo:
     """Idempotent: the example filières are updated in place, their links set again."""
-    from atout.actions.models import Action, Kpi
-    from atout.community.models import Organisation
-    from atout.strategy.models import Objective, SwotItem
-
     report = SectorsDemo()
     tourism = _tourism_highlight()
     if tourism is None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from atout.engine import sectors as engine
 from atout.engine.formats.errors import FormatError
 from atout.engine.sources import SourceUnavailable, locate
+from atout.strategy.models import SwotItem
 from atout.territories.models import Level
 
 from .models import Filiere
@@ -92,8 +93,6 @@ def naf_rows(codes: list[str]) -> list[dict]:
 
 def linked(filiere: Filiere, *, team: bool) -> dict:
     """What the filière is linked to; the public sees accepted SWOT items and public pages only."""
-    from atout.strategy.models import SwotItem
-
     swot = filiere.swot_items.select_related("axis").order_by("kind", "title")
     if not team:
         swot = swot.filter(status=SwotItem.Status.ACCEPTED)

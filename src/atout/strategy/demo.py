@@ -17,6 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from atout.community.demo import USER_PREFIX
+from atout.consultation.demo import SLUG
+from atout.consultation.models import Survey
+from atout.fieldwork.models import ThemeRun
+
 from .models import SwotItem
 
 THEMES_LABEL = "Réponses libres de l'enquête perception (données simulées)"
@@ -31,9 +36,6 @@ class DemoReport:
 
 
 def prepare(process) -> DemoReport:
-    from atout.consultation.demo import SLUG
-    from atout.consultation.models import Survey
-
     from . import perception, services
 
     report = DemoReport()
@@ -90,8 +92,6 @@ def simulated_priorities(process, *, seed: int = 2026) -> str:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from atout.community.demo import USER_PREFIX
-
     from .models import Allocation, Orientation, PrioritisationSettings, Ranking
     from .services import record_allocation, record_ranking
 
@@ -135,8 +135,6 @@ def _hundred(shares) -> list[int]:
 
 def _theme_run(process, survey):
     """Themes of the perception survey's open answers (not the Lille example), made once."""
-    from atout.fieldwork.models import ThemeRun
-
     from .services import survey_theme_run
 
     found = ThemeRun.objects.filter(process=process, label=THEMES_LABEL, status=ThemeRun.Status.DONE).first()

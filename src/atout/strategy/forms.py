@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atout.opinion.models import Participant
+
 from .models import OECD_DOMAINS, SwotItem
 
 
@@ -33,7 +35,6 @@ class AllocationForm(forms.Form):
 
     def __init__(self, *args, orientations, **kwargs):
         super().__init__(*args, **kwargs)
-        from atout.opinion.models import Participant
 
         self.orientations = list(orientations)
         for orientation in self.orientations:
@@ -60,7 +61,6 @@ class RankingForm(forms.Form):
 
     def __init__(self, *args, orientations, **kwargs):
         super().__init__(*args, **kwargs)
-        from atout.opinion.models import Participant
 
         self.orientations = list(orientations)
         n = len(self.orientations)

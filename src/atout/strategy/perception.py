@@ -13,7 +13,12 @@ from pathlib import Path
 from django.db import connection
 from django.urls import reverse
 
+from atout.consultation.models import Answer, Response, Survey
+from atout.consultation.results import is_weighted
+from atout.diagnostic.analysis import figures, published_values
+from atout.diagnostic.catalogue_store import current_catalogue
 from atout.engine import perception as engine
+from atout.territories.models import Level
 
 DEMO_FILE = Path(__file__).with_name("data") / "perception-drome.yaml"
 #: Segments of the perception side (Response field → label); zones are always there.
@@ -23,8 +28,6 @@ K = engine.DEFAULT_K
 
 def parse(text: str, *, source: str = "mapping") -> engine.Mapping_:
     """A mapping checked against the process-wide catalogue (codes exist, directions known)."""
-    from atout.diagnostic.catalogue_store import current_catalogue
-
     catalogue = current_catalogue()
     return engine.parse_mapping(text, source=source, polarity={c: i.polarity for c, i in catalogue.items()},
                                 known=list(catalogue))
@@ -58,8 +61,6 @@ def agreement_cells(survey, question: str, agree: list[str], segment: str, weigh
     """Sums per (zone code, segment value) of the submitted responses that answered ``question``:
     ``(zone, segment, n, agree, sum w, sum w·agree, sum w²)``. A respondent agrees when one of their
     answers to the question has a code in ``agree`` (so multiple choice questions count once)."""
-    from atout.consultation.models import Answer, Response
-
     if segment not in SEGMENTS:
         raise ValueError(f"unknown segment {segment!r}: {', '.join(SEGMENTS)}")
     answer_table, response_table = Answer._meta.db_table, Response._meta.db_table
@@ -95,12 +96,7 @@ def perception_table(process, *, segment: str = "age_band", mapping: engine.Mapp
     name, key, url}], "indicators": {code: {label, unit, source, url}}, "items": [compare() + "segments"]}``.
     Raises ValueError when the process has no mapping or the survey it names does not exist.
     """
-    from atout.consultation.models import Response, Survey
-    from atout.consultation.results import is_weighted
-    from atout.diagnostic.analysis import figures, published_values
-    from atout.diagnostic.catalogue_store import current_catalogue
     from atout.engine.formats.ptod import FRANCE_CODE
-    from atout.territories.models import Level
 
     mapping = mapping or mapping_of(process)
     if mapping is None:
@@ -221,8 +217,6 @@ def evidence_from_row(process, table: dict, item_key: str, zone: str):
     """Turn one row of the table (an item for a zone, or for the whole territory when ``zone`` is empty)
     into an Evidence of kind ``perception`` (idempotent by key). Raises LookupError for an unknown row."""
     from django.contrib.contenttypes.models import ContentType
-
-    from atout.consultation.models import Survey
 
     from .models import Evidence
 

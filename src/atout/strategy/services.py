@@ -7,6 +7,12 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 
+from atout.consultation.models import Answer, Response
+from atout.consultation.results import is_weighted
+from atout.consultation.structure import form_from_dict, text
+from atout.fieldwork.models import ThemeAssignment, ThemeRun
+from atout.fieldwork.themeruns import store
+from atout.opinion.models import Participant
 from atout.processes.models import Process
 
 from .models import Evidence, EvidenceLink, SwotItem
@@ -156,8 +162,6 @@ def propose_from_survey(process: Process, survey, *, mapping=None, k: int | None
     ``mapping`` (default: the process's perception mapping) also gives axis and OECD domain through its
     items and ``classes``.
     """
-    from atout.consultation.results import is_weighted
-    from atout.consultation.structure import form_from_dict, text
     from atout.engine import perception as engine
     from atout.engine.surveystats import DEFAULT_K
 
@@ -233,8 +237,6 @@ def _propose_scale(process, survey, question, zones, classes, weighted, simulate
     from django.db.models import F, FloatField, Sum, Value
     from django.db.models.functions import Coalesce
 
-    from atout.consultation.models import Answer, Response
-    from atout.consultation.structure import text
     from atout.engine.surveystats import mean_from_totals
 
     try:
@@ -300,8 +302,6 @@ def propose_from_themes(process: Process, run, *, mapping=None, min_share: float
     neutral themes are not proposed). Axis: the code's; OECD domain: from the mapping's ``classes`` (key
     ``code:<code name>``). Idempotent.
     """
-    from atout.fieldwork.models import ThemeAssignment, ThemeRun
-
     from . import perception
 
     if run.status != ThemeRun.Status.DONE:
@@ -353,9 +353,6 @@ def propose_from_themes(process: Process, run, *, mapping=None, min_share: float
 
 def _theme_questions(run) -> dict[int, dict[str, int]]:
     """Theme number → {survey question: texts} for a run on survey answers (units ``a<answer pk>``)."""
-    from atout.consultation.models import Answer
-    from atout.fieldwork.models import ThemeAssignment
-
     units = list(ThemeAssignment.objects.filter(theme__run=run, unit__startswith="a").values_list("theme__number", "unit"))
     if not units:
         return {}
@@ -376,10 +373,7 @@ def survey_theme_run(process: Process, survey, questions: list[str], *, label: s
     and sub-territory), so they can be curated on the fieldwork pages and proposed as SWOT items."""
     from django.utils import timezone
 
-    from atout.consultation.models import Answer, Response
     from atout.engine.themes import discover_themes
-    from atout.fieldwork.models import ThemeRun
-    from atout.fieldwork.themeruns import store
 
     rows = list(Answer.objects.filter(survey=survey, question__in=questions, response__status=Response.Status.SUBMITTED)
                 .exclude(text="").order_by("pk").values_list("pk", "question", "text", "response__zone__name"))
@@ -497,8 +491,6 @@ def _normalise(values: list) -> list:
 
 def _segments(everyone: list, segment_of: dict) -> list[tuple[str, str, list]]:
     """(code, label, users) of each declared segment with at least one respondent, in the Status order."""
-    from atout.opinion.models import Participant
-
     out = []
     for code, label in Participant.Status.choices:
         users = [u for u in everyone if segment_of[u] == code]

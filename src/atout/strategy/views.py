@@ -9,7 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atout.consultation.models import Survey
 from atout.core import access
+from atout.core.contracts import provider
+from atout.fieldwork.models import ThemeRun
 from atout.processes.roles import has_role
 
 from . import services
@@ -24,13 +27,9 @@ def _is_team(request) -> bool:
 @access.public
 def strategy(request, slug):
     process = request.process
-    from atout.actions.services import kpi_statuses, rollup
-
-    progress = rollup(process).objectives
-    kpis: dict[int, list] = {}
-    for status in kpi_statuses(process):
-        if status["kpi"].objective_id:
-            kpis.setdefault(status["kpi"].objective_id, []).append(status)
+    # The plan (actions) sits above the strategy: it provides its progress through its contract.
+    objective_progress = provider("plan.objective_progress")
+    progress, kpis = objective_progress(process) if objective_progress else ({}, {})
     objectives = []
     for objective in Objective.objects.filter(process=process).select_related("axis", "orientation"):
         objectives.append({"objective": objective, "progress": progress.get(objective.code), "kpis": kpis.get(objective.pk, []),
@@ -113,16 +112,12 @@ def swot_propose(request, slug):
     process = request.process
     kind, _sep, ref = request.POST.get("source", "").partition(":")
     if kind == "survey":
-        from atout.consultation.models import Survey
-
         survey = Survey.objects.filter(process=process, slug=ref).first()
         if survey is None:
             messages.error(request, _("Questionnaire inconnu : %(ref)s") % {"ref": ref})
             return redirect("strategy:swot", slug=slug)
         items = services.propose_from_survey(process, survey)
     elif kind == "themes" and ref.isdigit():
-        from atout.fieldwork.models import ThemeRun
-
         run = ThemeRun.objects.filter(process=process, pk=int(ref)).first()
         if run is None:
             messages.error(request, _("Analyse thématique inconnue : %(ref)s") % {"ref": ref})
@@ -139,9 +134,6 @@ def swot_propose(request, slug):
 
 def _sources(process) -> list[dict]:
     """Sources of SWOT proposals offered on the board: surveys with answers and finished theme runs."""
-    from atout.consultation.models import Survey
-    from atout.fieldwork.models import ThemeRun
-
     found = [{"value": f"survey:{s.slug}", "label": _("Enquête « %(t)s »") % {"t": s.title_fr}}
              for s in Survey.objects.filter(process=process, responses__status="submitted").distinct().order_by("slug")]
     found += [{"value": f"themes:{r.pk}", "label": _("Thèmes « %(t)s »") % {"t": r}}

@@ -137,6 +137,8 @@ class RefuseNulCharacters:
         if status is None:
             return self.get_response(request)
         if request.path_info.startswith("/api/"):
+            # Imported on this rare path only, not when the middleware loads: the API's modules (and
+            # django-ninja) stay out of processes that never serve the API. web sits above api: no cycle.
             from django.http import JsonResponse
 
             from atout.api.core import error_payload

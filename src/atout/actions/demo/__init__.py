@@ -17,6 +17,7 @@ from pathlib import Path
 from django.db import transaction
 
 from atout.engine.sources import SourceUnavailable, locate
+from atout.opinion.models import Conversation
 from atout.strategy.models import Objective, Orientation, Positioning, SwotItem
 from atout.strategy.services import evidence_from_finding, evidence_from_statement, propose_from_findings
 
@@ -145,7 +146,6 @@ def _evidence(process, findings: dict) -> dict:
     evidence: dict = {}
     for finding in findings["records"]:
         evidence[finding["indicator"]] = evidence_from_finding(process, finding)
-    from atout.opinion.models import Conversation
 
     conversation = Conversation.objects.filter(process=process, slug=CONVERSATION).first()
     if conversation is not None:

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actions', '0002_initial'),
-        ('consultation', '0007_barometer_waves'),
+        ('consultation', '0008_barometer_waves'),
     ]
 
     operations = [

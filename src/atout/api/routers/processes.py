@@ -11,7 +11,10 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from atout.consultation.models import Response, Survey
+from atout.consultation.quotas import fill_rates
+from atout.consultation.results import cached_results
 from atout.fieldwork.models import ThemeRun
+from atout.fieldwork.themeruns import SMALL_CELL
 from atout.opinion.models import Conversation, Statement
 from atout.processes.models import Process
 from atout.strategy.models import Evidence
@@ -155,8 +158,6 @@ class SurveyResultsOut(Schema):
 def survey_results(request, slug: Text, survey: Text, filters: Query[ResultsFilters]):
     """The figures of the results page: weighted when the survey has weights, with 95 % intervals; cells
     of fewer than k respondents are suppressed (null with ``suppressed: true``)."""
-    from atout.consultation.results import cached_results
-
     found = visible_process(request, slug)
     item = Survey.objects.select_related("current_version").filter(process=found, slug=survey).first()
     if item is None or not (results_public(item) or is_team(request, found)):
@@ -201,8 +202,6 @@ class SurveyQuotasOut(Schema):
 def survey_quotas(request, slug: Text, survey: Text):
     """Live fill rates of the survey's quota cells, as ``atout survey quotas --json``. Back-office
     data: only a token of the process's team (read scope is enough) sees them; others get 404."""
-    from atout.consultation.quotas import fill_rates
-
     found = visible_process(request, slug)
     item = Survey.objects.filter(process=found, slug=survey).first()
     if item is None or not is_team(request, found):
@@ -236,8 +235,6 @@ class ThemeRunOut(Schema):
 def themes(request, slug: Text):
     """Published theme analyses, as on the public themes page; the team sees every finished analysis
     with all its quotes and exact sizes."""
-    from atout.fieldwork.themeruns import SMALL_CELL
-
     found = visible_process(request, slug)
     team = is_team(request, found)
     runs = ThemeRun.objects.filter(process=found, status=ThemeRun.Status.DONE)

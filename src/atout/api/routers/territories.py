@@ -7,6 +7,8 @@ from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from atout.diagnostic.analysis import figures
+from atout.diagnostic.catalogue_store import current_catalogue
 from atout.diagnostic.models import Indicator, Observation
 from atout.territories.models import Level, Territory
 
@@ -225,9 +227,6 @@ class ValueFilters(Schema):
 def values(request, key: Text, filters: Query[ValueFilters]):
     """Figures computed on demand, as on the portrait page: the imported value, else the aggregate of
     the communes (counts summed, ratios recomputed), else the published one; each says where it comes from."""
-    from atout.diagnostic.analysis import figures
-    from atout.diagnostic.catalogue_store import current_catalogue
-
     found = resolve(key)
     catalogue = current_catalogue()
     codes = list(dict.fromkeys(filters.indicator))

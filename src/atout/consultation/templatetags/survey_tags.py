@@ -4,14 +4,14 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from atout.core.vocabularies import ProfileStatus, Sex
+
 register = template.Library()
 
 DIMENSIONS = {"presence": "Présence", "place": "Lieu", "potential": "Potentiel", "pulse": "Dynamisme",
               "people": "Habitants", "prerequisites": "Conditions de vie"}
-SEGMENT_VALUES = {"F": "Femme", "M": "Homme", "resident": "Habitant", "young": "Jeune de moins de 30 ans",
-                  "business": "Chef d'entreprise", "expert": "Expert", "elected": "Élu",
-                  "association": "Membre d'une association", "health": "Professionnel de santé", "athlete": "Sportif",
-                  "visitor": "Visiteur, non-résident", "student": "Étudiant"}
+#: Segment values said as the profile questions say them (core.vocabularies, translated already).
+SEGMENT_VALUES = {**dict(Sex.choices), **dict(ProfileStatus.choices)}
 
 
 @register.filter
@@ -34,7 +34,7 @@ def dimension_label(code):
 
 @register.filter
 def segment_label(value):
-    return _(SEGMENT_VALUES.get(value, value))
+    return SEGMENT_VALUES.get(value, value)
 
 
 @register.filter

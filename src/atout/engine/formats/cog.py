@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import FormatError
+from .errors import FormatError, require_columns
 
 #: INSEE types of commune: only ``COM`` are communes in their own right; delegated (COMD) and
 #: associated (COMA) communes and municipal arrondissements (ARM) belong to one.
@@ -72,13 +72,7 @@ def _rows(path: Path, delimiter: str, required: list[str]) -> Iterator[tuple[int
         with handle:
             reader = csv.DictReader(handle, delimiter=delimiter)
             header = reader.fieldnames or []
-            missing = [c for c in required if c not in header]
-            if missing:
-                raise FormatError(
-                    f"missing column(s) {', '.join(missing)} (found: {', '.join(header) or 'nothing'})",
-                    path=path,
-                    line=1,
-                )
+            require_columns(header, required, path=path)
             for row in reader:
                 # DictReader fills a short row with None and files a long row's extra cells under None.
                 if None in row or None in row.values():
@@ -195,9 +189,7 @@ def read_epci_composition(path: Path) -> list[EpciRecord]:
         sheet = workbook[workbook.sheetnames[0]]
         rows = sheet.iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
-        missing = [c for c in EPCI_COLUMNS if c not in header]
-        if missing:
-            raise FormatError(f"missing column(s) {', '.join(missing)}", path=path, sheet=sheet.title, line=1)
+        require_columns(header, EPCI_COLUMNS, path=path, sheet=sheet.title)
         index = {name: header.index(name) for name in EPCI_COLUMNS}
         epcis: dict[str, EpciRecord] = {}
         for line, row in enumerate(rows, start=2):

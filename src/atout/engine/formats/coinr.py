@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from atout.engine.composite import STEP_ORDER, STEP_PARAMETERS, CompositeData, IndexTree
-from atout.engine.formats.errors import FormatError
+from atout.engine.formats.errors import FormatError, require_columns
 
 META_REQUIRED = ("iCode", "Level", "Parent", "Type", "Direction", "Weight")
 META_TYPES = ("Indicator", "Aggregate", "Group", "Denominator", "Other")
@@ -100,9 +100,7 @@ def read_imeta(path: str | Path) -> CoinrMeta:
     """
     path = Path(path)
     header, rows = _rows(path)
-    absent = [c for c in META_REQUIRED if c not in header]
-    if absent:
-        raise FormatError(f"missing column(s) {absent}", path=path, line=1)
+    require_columns(header, META_REQUIRED, path=path)
     problems: list[FormatError] = []
     seen: dict[str, int] = {}
     records = []

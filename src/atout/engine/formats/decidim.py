@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .errors import FormatError
+from .errors import FormatError, require_columns
 
 COMMENT_COLUMNS = ("id", "created_at", "body", "alignment", "depth", "commentable_id", "commentable_type")
 PROPOSAL_COLUMNS = ("id", "title", "body", "created_at")
@@ -138,9 +138,7 @@ def read_decidim(path: str | Path, kind: str | None = None) -> list[Contribution
         )
     parse_row = {"comment": _comment, "proposal": _proposal, "debate": _debate}[kind]
     required = {"comment": COMMENT_COLUMNS, "proposal": PROPOSAL_COLUMNS, "debate": DEBATE_COLUMNS}[kind]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise FormatError(f"missing column(s) {', '.join(missing)} for a Decidim {kind} export", path=path, line=1)
+    require_columns(header, required, path=path, needs=f"for a Decidim {kind} export")
     problems: list[FormatError] = []
     contributions: list[Contribution] = []
     seen: dict[str, int] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -56,3 +57,15 @@ class FormatError(ValueError):
         more = len(problems) - len(shown)
         summary = f"{len(problems)} problem(s) found; nothing was imported" + (f" ({more} more not shown)" if more else "")
         return cls(summary, path=path, problems=shown)
+
+
+def require_columns(header: Iterable[str], required: Iterable[str], *, path: str | Path | None = None,
+                    sheet: str | None = None, needs: str = "") -> None:
+    """The readers' one header check: a :class:`FormatError` on line 1 naming every required column
+    missing from ``header`` (``needs`` says what the file should be) and the columns found."""
+    header = list(header)
+    missing = [name for name in required if name not in header]
+    if missing:
+        found = ", ".join(h for h in header if h) or "nothing"
+        raise FormatError(f"missing column(s) {', '.join(missing)}{' ' + needs if needs else ''} (found: {found})",
+                          path=path, sheet=sheet, line=1)

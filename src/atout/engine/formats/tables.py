@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import FormatError
+from .errors import FormatError, require_columns
 
 LONG_COLUMNS = ["code", "indicator", "year", "value"]
 
@@ -178,10 +178,7 @@ def read_long(
     delimiter = sniff_delimiter(text.split("\n", 1)[0])
     header, rows = read_rows(path, text, delimiter)
     lowered = [h.lower() for h in header]
-    missing = [c for c in LONG_COLUMNS if c not in lowered]
-    if missing:
-        raise FormatError(f"missing column(s) {', '.join(missing)}; a long table needs {', '.join(LONG_COLUMNS)}",
-                          path=path, line=1)
+    require_columns(lowered, LONG_COLUMNS, path=path, needs=f"(a long table needs {', '.join(LONG_COLUMNS)})")
     if not rows:
         return empty_long()
     index = {c: lowered.index(c) for c in LONG_COLUMNS}

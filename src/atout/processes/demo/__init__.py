@@ -1,4 +1,5 @@
-"""The Drôme demo: the real geography, a process with its phases, axes, sub-territories and accounts.
+"""The Drôme demo process: its phases, axes, sub-territories and accounts (the orchestration of the
+whole demo is :mod:`atout.demo.orchestration`).
 
 Everything here is real except what says otherwise: later capabilities add simulated answers and
 label them "données simulées" wherever they are shown.
@@ -7,14 +8,12 @@ label them "données simulées" wherever they are shown.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
-from atout.engine.sources import SourceUnavailable
 from atout.territories import importer
 from atout.territories.models import Level, Territory
 from atout.territories.services import geography_loaded
@@ -45,34 +44,13 @@ DESCRIPTION = (
 )
 
 
-@dataclass
-class DemoReport:
-    geography: str = ""
-    missing: list[str] = field(default_factory=list)
-    accounts: list[tuple[str, str, str]] = field(default_factory=list)
-    zones: list[str] = field(default_factory=list)
-    steps: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def prepare(*, progress=None) -> DemoReport:
-    """Idempotent: running it again refreshes the demo without duplicating anything."""
-    report = DemoReport()
-    if not geography_loaded():
-        try:
-            files = importer.locate_geo_files(download=True, progress=progress)
-        except SourceUnavailable as exc:
-            report.missing.append(str(exc))
-            report.geography = "missing"
-        else:
-            importer.import_geography(files)
-            report.geography = "imported"
-    else:
-        report.geography = "already loaded"
-
+def prepare_process(report) -> Process:
+    """The demo process with its phases, axes, sub-territories (when the geography is loaded) and
+    accounts; fills ``report.zones`` and ``report.accounts``. Idempotent. The whole demo, the geography
+    first and every app's step after, is :func:`atout.demo.orchestration.prepare`."""
     with transaction.atomic():
         drome = _drome()
-        process, created = Process.objects.get_or_create(
+        process, _created = Process.objects.get_or_create(
             slug=SLUG,
             defaults={"title": "Drôme, terre d'attractivité", "territory": drome, "description": DESCRIPTION, "is_demo": True},
         )
@@ -87,38 +65,7 @@ def prepare(*, progress=None) -> DemoReport:
             process.subterritories.set(zones)
             report.zones = [z.name for z in zones]
         report.accounts = _accounts(process)
-    if not geography_loaded():
-        # Every capability's demo reads by sub-territory: without the geography there is nothing to show.
-        report.notes.append("capability demos skipped (statistics, surveys, conversations, plan, community, "
-                            "fieldwork): they need the official geography")
-        return report
-    for step in DEMO_STEPS:
-        report.steps.append(step)
-        report.notes.extend(_run_step(step, process))
-    return report
-
-
-#: What each capability adds to the demo, in order; each is called with the demo process.
-DEMO_STEPS = [
-    "atout.diagnostic.demo.prepare_process",
-    "atout.consultation.demo.prepare",
-    "atout.opinion.demo.prepare",
-    "atout.actions.demo.prepare",  # after opinion: the example plan cites the demo conversation
-    "atout.community.demo.prepare",  # after opinion: it attaches simulated voters to simulated accounts
-    "atout.fieldwork.demo.prepare",
-    "atout.strategy.demo.prepare",  # after survey, example strategy and fieldwork: SWOT from survey and themes
-    "atout.sectors.demo.prepare",  # after community, plan and strategy: filières link actors, SWOT, actions, KPIs
-    "atout.consultation.barometer_demo.prepare",  # after the plan: its KPIs follow the example action A2
-]
-
-
-def _run_step(dotted: str, process) -> list[str]:
-    """Run one capability's demo step; its report's ``messages()``, if any, are passed on."""
-    from django.utils.module_loading import import_string
-
-    outcome = import_string(dotted)(process)
-    messages = getattr(outcome, "messages", None)
-    return [f"{dotted.split('.')[1]}: {m}" for m in messages()] if callable(messages) else []
+    return process
 
 
 def _drome() -> Territory:

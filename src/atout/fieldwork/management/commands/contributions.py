@@ -18,6 +18,7 @@ from django.core.management.base import CommandError
 
 from atout.commands import GroupCommand, json_flag
 from atout.engine.formats.errors import FormatError
+from atout.processes.models import Process
 
 
 def _add_import_arguments(parser) -> None:
@@ -40,8 +41,6 @@ class Command(GroupCommand):
 
     def do_import(self, *, file, process, file_format, text_column=None, id_column=None, segment_columns=(),
                   label="", note="", **options):
-        from atout.processes.models import Process
-
         from ...imports import import_contributions
 
         path = Path(file)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.core.management.base import CommandError
 
 from atout.commands import GroupCommand, json_flag
+from atout.processes.models import Process
 
 
 def _process_arg(parser) -> None:
@@ -31,8 +32,6 @@ def _show_args(parser) -> None:
 
 
 def _process(slug: str):
-    from atout.processes.models import Process
-
     try:
         return Process.objects.get(slug=slug)
     except Process.DoesNotExist as exc:

@@ -18,7 +18,9 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from atout.commands import GroupCommand, json_flag
+from atout.consultation.models import Survey
 from atout.engine.formats.errors import FormatError
+from atout.fieldwork.models import ThemeRun
 from atout.processes.models import Process
 
 
@@ -133,15 +135,11 @@ class Command(GroupCommand):
         target = _process(process)
         kind, _sep, ref = source.partition(":")
         if kind == "survey":
-            from atout.consultation.models import Survey
-
             survey = Survey.objects.filter(process=target, slug=ref).first()
             if survey is None:
                 raise CommandError(f"--source: no survey {ref!r} in process {process!r}")
             items = services.propose_from_survey(target, survey)
         elif kind == "themes" and ref.isdigit():
-            from atout.fieldwork.models import ThemeRun
-
             run = ThemeRun.objects.filter(process=target, pk=int(ref)).first()
             if run is None:
                 raise CommandError(f"--source: no theme run {ref!r} in process {process!r}")

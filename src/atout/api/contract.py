@@ -1,0 +1,9 @@
+"""The api app's contract (see :mod:`atout.core.contracts`)."""
+
+from atout.core.contracts import Contract
+
+CONTRACT = Contract(
+    public=(
+        "atout.api.core",
+    ),
+)
