@@ -41,6 +41,10 @@ EXPECTED = {
     ("get", "/api/v1/processes/{slug}/surveys/{survey}/results"): TEAM_ONLY,
     # Quotas are back-office data: the team's, whatever the survey's status.
     ("get", "/api/v1/processes/{slug}/surveys/{survey}/quotas"): TEAM_ONLY,
+    # Barometer waves: the sample survey is open (team only) and has no closed wave to compare or follow.
+    ("get", "/api/v1/processes/{slug}/surveys/{survey}/waves"): TEAM_ONLY,
+    ("get", "/api/v1/processes/{slug}/surveys/{survey}/waves/compare"): {c: 404 for c in CALLERS},
+    ("get", "/api/v1/processes/{slug}/surveys/{survey}/waves/trend"): {c: 404 for c in CALLERS},
     ("get", "/api/v1/processes/{slug}/themes"): ALL_OK,
     ("get", "/api/v1/processes/{slug}/conversations"): ALL_OK,
     ("get", "/api/v1/processes/{slug}/conversations/{conversation}/results"): ALL_OK,

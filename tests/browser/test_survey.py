@@ -48,7 +48,10 @@ def answer_the_survey(page, start_url: str, name: str, years: str) -> str:
 
     assert "Page 3 sur 3" in page.locator(".progress-text").inner_text()
     page.get_by_label("30 à 44 ans").check()
-    page.get_by_label("Votre commune de résidence").select_option("26362")
+    # The commune question is a search (no list of every commune): type, search, choose.
+    page.get_by_label("Votre commune de résidence").fill("valence")
+    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_role("radio", name="Valence", exact=True).check()
     page.get_by_role("button", name="Envoyer mes réponses").click()
     receipt = page.locator("#receipt-id")
     receipt.wait_for(state="visible", timeout=60_000)  # the receipt page may still be loading after the click

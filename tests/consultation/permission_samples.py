@@ -30,6 +30,7 @@ def samples(process) -> dict:
         "consultation:results": base,
         "consultation:public_results": base,
         "consultation:weighting": base,
+        "consultation:barometer": base,
         "consultation:export": {**base, "fmt": "csv"},
         "consultation:export_xlsform": base,
     }

@@ -41,7 +41,7 @@ def whole(**changes):
 def test_the_page_holds_consent_and_every_question_asked_at_first(client, survey):
     html = client.get(url(survey)).content.decode()
     assert "Responsable du traitement" in html and 'name="consent"' in html
-    for name in ["habite", "atouts", "recommande", "profil_commune"]:
+    for name in ["habite", "atouts", "recommande", "profil_commune__recherche"]:  # the commune question is a search
         assert f'name="{name}"' in html
     assert 'name="annees"' not in html  # opened by an answer only
     assert html.count('name="shown"') == len(SHOWN)

@@ -9,7 +9,7 @@ from atout.core.contracts import Contract, ContractError, DemoStep, contracts, d
 def test_every_demo_step_comes_after_the_steps_it_names():
     ordered = [label for label, _step in demo_steps()]
     assert ordered == ["diagnostic", "consultation", "opinion", "actions", "community", "fieldwork", "strategy",
-                       "fieldwork.documents", "sectors"]
+                       "fieldwork.documents", "sectors", "actions.barometer"]
     position = {label: i for i, label in enumerate(ordered)}
     for label, step in demo_steps():
         assert all(position[before] < position[label] for before in step.after)

@@ -56,13 +56,15 @@ class MilestoneForm(forms.ModelForm):
 
 
 class KpiForm(forms.ModelForm):
-    """A KPI of an action: a catalogue indicator with its baseline and target (the trajectory runs between)."""
+    """A KPI of an action: a catalogue indicator, or a barometer measure or an engagement figure, with
+    its baseline and target (the trajectory runs between)."""
 
-    indicator = forms.ChoiceField(label=_("Indicateur du catalogue"))
+    indicator = forms.ChoiceField(label=_("Indicateur du catalogue"), required=False)
+    measure = forms.ChoiceField(label=_("ou une mesure d'un baromètre ou de la participation"), required=False)
 
     class Meta:
         model = Kpi
-        fields = ["indicator", "label", "unit", "baseline_value", "baseline_year", "target_value", "target_year",
+        fields = ["indicator", "measure", "label", "unit", "baseline_value", "baseline_year", "target_value", "target_year",
                   "baseline_evidence"]
 
     def __init__(self, *args, process, **kwargs):
@@ -72,13 +74,49 @@ class KpiForm(forms.ModelForm):
         self.fields["baseline_evidence"].queryset = process.evidence.order_by("title")
         self.fields["label"].required = False
         self.fields["label"].help_text = _("Vide : le libellé de l'indicateur du catalogue.")
+        self.fields["measure"].choices = [("", "—"), *measure_choices(process)]
 
     def clean(self):
         cleaned = super().clean()
+        if bool(cleaned.get("indicator")) == bool(cleaned.get("measure")):
+            self.add_error("indicator", _("Choisissez un indicateur du catalogue ou une mesure (l'un ou l'autre)."))
         baseline, target = cleaned.get("baseline_year"), cleaned.get("target_year")
         if baseline and target and target < baseline:
             self.add_error("target_year", _("L'année cible doit suivre l'année de référence."))
         return cleaned
+
+
+def measure_choices(process) -> list[tuple[str, str]]:
+    """What else a KPI can follow: each barometer measure of the process's surveys that have waves
+    (``survey:<id>:<metric>``), and the engagement figures (``engagement:<metric>``)."""
+    from atout.consultation import barometer
+    from atout.consultation.models import Survey
+
+    from .kpis import ENGAGEMENT_METRICS
+
+    choices = []
+    for survey in Survey.objects.filter(process=process, waves__isnull=False, current_version__isnull=False).distinct():
+        choices += [(f"survey:{survey.pk}:{metric}", f"{survey.title_fr} — {label}")
+                    for metric, label in barometer.metric_choices(survey)]
+    return choices + [(f"engagement:{code}", label) for code, label in ENGAGEMENT_METRICS.items()]
+
+
+def apply_measure(kpi, measure: str) -> str:
+    """Set the KPI's source from a ``measure`` choice; returns the measure's label (the KPI's default label)."""
+    from atout.consultation import barometer
+    from atout.consultation.models import Survey
+
+    from .kpis import ENGAGEMENT_METRICS
+    from .models import KpiSource
+
+    kind, _sep, rest = measure.partition(":")
+    if kind == "engagement":
+        kpi.source, kpi.metric = KpiSource.ENGAGEMENT, rest
+        return ENGAGEMENT_METRICS[rest]
+    survey_id, _sep, metric = rest.partition(":")
+    survey = Survey.objects.get(pk=int(survey_id))
+    kpi.source, kpi.survey, kpi.metric = KpiSource.SURVEY, survey, metric
+    return dict(barometer.metric_choices(survey))[metric]
 
 
 class MeasurementForm(forms.Form):

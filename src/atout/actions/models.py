@@ -96,13 +96,33 @@ class Milestone(models.Model):
         return f"{self.date:%Y-%m-%d} {self.title}"
 
 
+class KpiSource(models.TextChoices):
+    INDICATOR = "indicator", _("Indicateur du catalogue")
+    SURVEY = "survey", _("Mesure d'un baromètre (vague d'enquête)")
+    ENGAGEMENT = "engagement", _("Chiffre de participation")
+    SERIES = "series", _("Série importée ou saisie")
+
+
 class Kpi(models.Model):
-    """An indicator of the catalogue followed for an action or an objective, with its trajectory."""
+    """A measure followed for an action or an objective, with its trajectory.
+
+    Its values come from its ``source``: a catalogue indicator (``indicator``), a barometer measure
+    of each closed wave of ``survey`` (``metric`` names the measure, e.g. ``notoriete_assistee``),
+    an engagement figure of the process (``metric``: see actions.sources.ENGAGEMENT_METRICS) or a
+    series imported or typed in by the team. ``atout actions refresh-kpis`` recomputes the first
+    three; closing a wave refreshes the KPIs of its survey.
+    """
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="kpis")
     action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.CASCADE, related_name="kpis")
     objective = models.ForeignKey(Objective, null=True, blank=True, on_delete=models.CASCADE, related_name="kpis")
-    indicator = models.CharField(_("indicateur du catalogue"), max_length=80)
+    source = models.CharField(_("source"), max_length=12, choices=KpiSource.choices, default=KpiSource.INDICATOR)
+    indicator = models.CharField(_("indicateur du catalogue"), max_length=80, blank=True)
+    survey = models.ForeignKey("consultation.Survey", null=True, blank=True, on_delete=models.SET_NULL, related_name="kpis",
+                               verbose_name=_("baromètre"))
+    metric = models.CharField(_("mesure"), max_length=80, blank=True)
+    #: For a barometer measure: the audience whose answers count (empty: every respondent asked).
+    audience = models.CharField(_("public"), max_length=20, blank=True)
     label = models.CharField(_("libellé"), max_length=300)
     unit = models.CharField(_("unité"), max_length=40, blank=True)
     baseline_value = models.FloatField(_("valeur de référence"))

@@ -15,8 +15,9 @@ from atout.core import access
 from atout.diagnostic.models import Indicator
 
 from . import services
-from .forms import KpiForm, MeasurementForm, MilestoneForm
-from .models import Action, Kpi, Milestone
+from .forms import KpiForm, MeasurementForm, MilestoneForm, apply_measure
+from .kpis import refresh_kpi
+from .models import Action, Kpi, KpiSource, Milestone
 
 
 def _report_errors(request, form) -> None:
@@ -63,10 +64,15 @@ def kpi_add(request, slug, code):
     if form.is_valid():
         kpi = form.save(commit=False)
         kpi.process, kpi.action = request.process, item
-        if not kpi.label:
+        if form.cleaned_data["measure"]:
+            label = apply_measure(kpi, form.cleaned_data["measure"])
+            kpi.label = kpi.label or label
+        elif not kpi.label:
             indicator = Indicator.objects.get(code=kpi.indicator)
             kpi.label, kpi.unit = indicator.label_fr, kpi.unit or indicator.unit
         kpi.save()
+        if kpi.source != KpiSource.INDICATOR:
+            refresh_kpi(kpi)  # its values so far (closed waves, participation)
         messages.success(request, _("Indicateur de suivi ajouté."))
     else:
         _report_errors(request, form)

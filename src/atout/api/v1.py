@@ -20,6 +20,7 @@ from .core import (
     token_of,
 )
 from .routers.actions import router as actions_router
+from .routers.barometers import router as barometers_router
 from .routers.fieldwork import router as fieldwork_router
 from .routers.processes import router as processes_router
 from .routers.sectors import router as sectors_router
@@ -55,6 +56,7 @@ install_error_handlers(api)
 api.add_router("", territories_router)
 api.add_router("", processes_router)
 api.add_router("", actions_router)
+api.add_router("", barometers_router)
 api.add_router("", fieldwork_router)
 api.add_router("", sectors_router)
 api.add_router("", strategy_router)

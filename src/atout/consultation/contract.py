@@ -4,6 +4,7 @@ from atout.core.contracts import Contract, DemoStep
 
 CONTRACT = Contract(
     public=(
+        "atout.consultation.barometer",
         "atout.consultation.demo",
         "atout.consultation.models",
         "atout.consultation.quotas",

@@ -307,3 +307,35 @@ class InseeWeightingForm(forms.Form):
     :func:`services.insee_margins`, which says why one cannot be used)."""
 
     variables = forms.MultipleChoiceField(required=False, choices=[(v, v) for v in services.WEIGHTING_VARIABLES])
+
+
+# ---------------------------------------------------------------------------------------------
+# Barometer waves
+
+
+class WaveForm(forms.Form):
+    """A new planned wave of a survey: identifier, label, the year it measures, fieldwork dates."""
+
+    wave = forms.SlugField(label=_("Identifiant"), max_length=40,
+                           error_messages={"required": _("Donnez un identifiant à la vague (par exemple 2027).")})
+    label = forms.CharField(label=_("Libellé"), max_length=120,
+                            error_messages={"required": _("Donnez un libellé à la vague.")})
+    year = forms.IntegerField(label=_("Année mesurée"), min_value=1990, max_value=2100)
+    start = forms.DateField(label=_("Début du terrain"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Fin du terrain"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+
+    def clean_wave(self) -> str:
+        slug = self.cleaned_data["wave"]
+        if self.survey.waves.filter(slug=slug).exists():
+            raise forms.ValidationError(_("La vague « %(slug)s » existe déjà."), params={"slug": slug})
+        return slug
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("La fin du terrain précède son début."))
+        return data

@@ -76,6 +76,9 @@ class Survey(models.Model):
     )
     #: Submissions allowed per hour from one (hashed) network address.
     rate_limit = models.PositiveIntegerField(_("réponses par heure et par adresse"), default=30)
+    #: A barometer repeated in waves: how its questions name the territory and who counts as a
+    #: resident (the fields of engine.banks.notoriety.TerritoryNames); empty for a one-off survey.
+    barometer = models.JSONField(_("baromètre"), default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     purged_at = models.DateTimeField(null=True, blank=True)
 
@@ -137,6 +140,9 @@ class Response(models.Model):
 
     # No index of its own: every index below starts with the survey.
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses", db_index=False)
+    #: The barometer wave the response belongs to: stamped when the wave closes (every submitted
+    #: response without a wave), or at once for imported and simulated waves.
+    wave = models.ForeignKey("Wave", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses")
     version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="responses")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PARTIAL)
     started_at = models.DateTimeField(auto_now_add=True)
@@ -281,3 +287,42 @@ class Quota(models.Model):
 
     def __str__(self):
         return f"{self.survey.slug} {self.key}: {self.target}"
+
+
+class Wave(models.Model):
+    """One wave of a barometer: the same questions asked again, with new fieldwork dates.
+
+    At most one wave of a survey is open at a time; opening a wave opens the survey, closing it
+    closes the survey and stamps the responses collected meanwhile with the wave.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Prévue")
+        OPEN = "open", _("En cours")
+        CLOSED = "closed", _("Close")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="waves")
+    slug = models.SlugField(_("identifiant"), max_length=40)
+    label = models.CharField(_("libellé"), max_length=120)
+    fieldwork_start = models.DateField(_("début du terrain"), null=True, blank=True)
+    fieldwork_end = models.DateField(_("fin du terrain"), null=True, blank=True)
+    #: The year the wave measures (the time axis of trends and of the KPIs it feeds).
+    year = models.PositiveSmallIntegerField(_("année"))
+    status = models.CharField(_("statut"), max_length=8, choices=Status.choices, default=Status.PLANNED)
+    #: Simulated answers (the demo): labelled "données simulées" wherever shown.
+    simulated = models.BooleanField(_("données simulées"), default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vague")
+        verbose_name_plural = _("vagues")
+        ordering = ["survey", "year", "fieldwork_start", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "slug"], name="wave_survey_slug"),
+            models.UniqueConstraint(fields=["survey"], condition=models.Q(status="open"), name="wave_one_open"),
+            models.CheckConstraint(condition=models.Q(fieldwork_end__isnull=True) | models.Q(fieldwork_start__isnull=True)
+                                   | models.Q(fieldwork_end__gte=models.F("fieldwork_start")), name="wave_end_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.survey.slug} {self.label}"

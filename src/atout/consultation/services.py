@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from atout.core.throttle import rate_key
+from atout.engine import placenames
 from atout.engine.formats.xlsform import Form, read_xlsform
 from atout.engine.weighting import rake
 from atout.processes.models import Process
@@ -193,7 +194,7 @@ def process_places(process) -> Places:
     for link in links.select_related("group").only("commune_id", *(f"group__{f}" for f in light)):
         groups.setdefault(link.commune_id, {})[link.group.level] = link.group
     places = Places(
-        communes=[(c.code, c.name) for c in communes],
+        communes=placenames.sorted_places((c.code, c.name) for c in communes),
         by_code={c.code: (c, groups.get(c.pk, {}).get(Level.EPCI), groups.get(c.pk, {}).get(Level.ZONE)) for c in communes},
     )
     _PLACES[process.territory_id] = (now, places)
@@ -641,16 +642,22 @@ def screen_out_if_full(response: Response, answers: dict) -> Response | None:
 WEIGHTING_VARIABLES = {"age_band": "age_band", "sex": "sex", "zone": "zone__code"}
 
 
-def apply_weights(survey: Survey, margins: dict[str, dict[str, float]], *, trim=None):
+def apply_weights(survey: Survey, margins: dict[str, dict[str, float]], *, trim=None, responses=None):
     """Rake the submitted responses with a complete profile to ``margins`` (variable → category →
     target; variables among age_band, sex, zone) and store the weights (others get none).
+    ``responses``: only these responses of the survey (a barometer wave, one audience of it) are
+    raked and have their weights replaced; the others keep theirs.
     Output: the engine's RakingResult. Raises RakingError / ValueError with a clear message."""
     unknown = [v for v in margins if v not in WEIGHTING_VARIABLES]
     if unknown:
         raise ValueError(f"unknown weighting variable(s) {unknown}; expected among {sorted(WEIGHTING_VARIABLES)}")
     fields = [WEIGHTING_VARIABLES[v] for v in margins]
     submitted = Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED)
-    rows = list(_complete_profiles(survey, fields).values_list("id", *fields))
+    complete = _complete_profiles(survey, fields)
+    if responses is not None:
+        submitted = submitted.filter(pk__in=responses.values("pk"))
+        complete = complete.filter(pk__in=responses.values("pk"))
+    rows = list(complete.values_list("id", *fields))
     if not rows:
         raise ValueError("no submitted response has a complete profile for these variables")
     sample = {variable: [row[i + 1] for row in rows] for i, variable in enumerate(margins)}

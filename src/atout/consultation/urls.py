@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, team
+from .views import barometer, public, team
 
 app_name = "consultation"
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("<slug:slug>/questionnaires/<slug:survey>/apercu/", team.preview, name="preview"),
     path("<slug:slug>/questionnaires/<slug:survey>/invitations/", team.invitations, name="invitations"),
     path("<slug:slug>/questionnaires/<slug:survey>/resultats/", team.results_page, name="results"),
+    path("<slug:slug>/questionnaires/<slug:survey>/barometre/", barometer.waves_page, name="barometer"),
     path("<slug:slug>/questionnaires/<slug:survey>/ponderation/", team.weighting, name="weighting"),
     path("<slug:slug>/questionnaires/<slug:survey>/export/<str:fmt>/", team.export, name="export"),
     path("<slug:slug>/questionnaires/<slug:survey>/xlsform/", team.export_xlsform, name="export_xlsform"),

@@ -4,6 +4,7 @@ preview (:mod:`.team`)."""
 
 from __future__ import annotations
 
+from atout.engine import placenames
 from atout.engine.formats.xlsform import Form, Group
 
 from .. import answering, services
@@ -21,9 +22,46 @@ def relevant_pages(form: Form, answers: dict) -> list[int]:
     return shown
 
 
-def fields(form: Form, page: Group, answers: dict, reader: str, communes, result=None, preview=False) -> list[dict]:
+#: Suffix of the search box of a commune question (``profil_commune__recherche``).
+SEARCH_SUFFIX = "__recherche"
+#: The value of the submit button that searches communes instead of going on.
+SEARCH_ACTION = "search"
+
+
+def commune_searches(data) -> dict[str, str]:
+    """Question name → the text typed in its commune search box (POST data)."""
+    return {key[: -len(SEARCH_SUFFIX)]: str(value).strip() for key, value in data.items()
+            if key.endswith(SEARCH_SUFFIX) and str(value).strip()}
+
+
+def with_typed_communes(data, communes):
+    """The POST data where a commune typed in full but not chosen from the list counts as chosen:
+    "valence" typed then "Suivant" is Valence when exactly one commune has that name."""
+    typed = {name: term for name, term in commune_searches(data).items() if not data.get(name)}
+    if not typed:
+        return data
+    data = data.copy()
+    for name, term in typed.items():
+        found = placenames.exact(communes, term)
+        if found is not None:
+            data[name] = found[0]
+    return data
+
+
+def _commune_options(value, communes, search: str) -> list[tuple[str, dict]]:
+    """The communes offered: those matching the search, else the one already chosen."""
+    if search:
+        found = placenames.search(communes, search)
+    else:
+        found = [(code, name) for code, name in communes if code == value]
+    return [(code, {"default": name}) for code, name in found]
+
+
+def fields(form: Form, page: Group, answers: dict, reader: str, communes, result=None, preview=False,
+           searches: dict[str, str] | None = None) -> list[dict]:
     """What the template needs to draw a page: one entry per question, matrices grouped (in a
-    preview, every question, whatever its display condition). ``reader``: "fr" or "en"."""
+    preview, every question, whatever its display condition). ``reader``: "fr" or "en";
+    ``searches``: the text typed in each commune question's search box (its matches are offered)."""
     conditions = parents_relevance(form)
     errors = result.errors if result else {}
     raw = result.raw if result else {}
@@ -41,7 +79,11 @@ def fields(form: Form, page: Group, answers: dict, reader: str, communes, result
         }
         if question.type in ("select_one", "likert", "select_multiple", "commune", "rank"):
             selected = value if isinstance(value, list) else [value]
-            options = answering.visible_choices(question, answers, communes)
+            if question.type == "commune":
+                field["search"] = (searches or {}).get(question.name, "")
+                options = _commune_options(value, communes, field["search"])
+            else:
+                options = answering.visible_choices(question, answers, communes)
             field["options"] = [{"code": code, "label": text(labels, reader) or code, "checked": code in selected}
                                 for code, labels in options]
             if question.type == "rank":
@@ -75,14 +117,15 @@ def error_list(items: list[dict]) -> list[dict]:
             for item in items for field in item.get("rows", [item]) if field.get("error")]
 
 
-def page_context(survey, response, form: Form, index: int, answers: dict, result=None, preview=False) -> dict:
+def page_context(survey, response, form: Form, index: int, answers: dict, result=None, preview=False,
+                 searches: dict[str, str] | None = None) -> dict:
     """The context of ``consultation/page.html`` for the page ``index`` of ``form``."""
     reader = language()
     page_list = pages(form)
     shown = list(range(len(page_list))) if preview else relevant_pages(form, answers)
     page = page_list[index]
     position = shown.index(index) + 1 if index in shown else 1
-    drawn = fields(form, page, answers, reader, services.process_communes(survey.process), result, preview)
+    drawn = fields(form, page, answers, reader, services.process_communes(survey.process), result, preview, searches)
     return {
         "survey": survey, "title": survey.title(reader), "response": response, "page_title": text(page.labels, reader),
         "fields": drawn, "errors": error_list(drawn), "position": position, "total": len(shown),

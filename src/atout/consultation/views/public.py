@@ -22,7 +22,15 @@ from .. import answering, receipts, services
 from ..models import Invitation, Response, Survey, token_hash
 from ..structure import PROFILE_FIELDS, page_questions, pages, text
 from .common import language, survey_or_404
-from .pages import error_list, fields, page_context, relevant_pages
+from .pages import (
+    SEARCH_ACTION,
+    commune_searches,
+    error_list,
+    fields,
+    page_context,
+    relevant_pages,
+    with_typed_communes,
+)
 
 HONEYPOT = "site_web"
 #: A receipt id as models.new_receipt draws it (anything else names no response, and PostgreSQL
@@ -124,8 +132,14 @@ def _one_page(request, survey: Survey, invite: Invitation | None = None, invitat
     if request.POST.get(HONEYPOT):
         return _robot(request, survey)
     shown = set(request.POST.getlist("shown"))
-    result = answering.check_whole(form, page_list, request.POST, shown, communes, language())
+    data = with_typed_communes(request.POST, communes)
+    result = answering.check_whole(form, page_list, data, shown, communes, language())
     consent = request.POST.get("consent") == "yes"
+    if request.POST.get("action") == SEARCH_ACTION:
+        # A commune search: the page again with the matches, the answers kept, no error yet.
+        result.errors.clear()
+        return _one_page_form(request, survey, form, page_list, communes, result=result, consent=consent,
+                              invitation_token=invitation_token, searches=commune_searches(request.POST), searching=True)
     cleaned, missing = answering.final_check(form, result.values, page_list)
     if missing is not None and not result.errors and not result.new:
         # A required question opened by a later answer: ask for it like any unanswered question.
@@ -147,18 +161,19 @@ def _one_page(request, survey: Survey, invite: Invitation | None = None, invitat
 
 
 def _one_page_form(request, survey, form, page_list, communes, *, result=None, consent=False, invitation_token=None,
-                   status=200):
+                   status=200, searches=None, searching=False):
     reader = language()
     answers = result.values if result else {}
     sections, errors, shown = [], [], []
     for page in page_list:
-        drawn = fields(form, page, answers, reader, communes, result)
+        drawn = fields(form, page, answers, reader, communes, result, searches=searches)
         if not drawn:
             continue
         sections.append({"title": text(page.labels, reader), "fields": drawn})
         shown += [field["name"] for item in drawn for field in item.get("rows", [item])]
         errors += error_list(drawn)
-    consent_error = _("Cochez la case pour accepter de participer.") if result is not None and not consent else None
+    consent_error = (_("Cochez la case pour accepter de participer.")
+                     if result is not None and not consent and not searching else None)
     if consent_error:
         errors.insert(0, {"name": "consent", "label": _("Vos données"), "error": consent_error})
     return render(request, "consultation/one_page.html", {
@@ -205,12 +220,18 @@ def answer_page(request, slug, survey, resume, page):
     answers = dict(response.progress)
     if request.method != "POST":
         return render(request, "consultation/page.html", page_context(found, response, form, index, answers))
-    result = answering.check_page(form, page_list[index], request.POST, answers, services.process_communes(found.process),
+    communes = services.process_communes(found.process)
+    result = answering.check_page(form, page_list[index], with_typed_communes(request.POST, communes), answers, communes,
                                   language())
     action = request.POST.get("action", "next")
     answers.update(result.values)
     response.progress = answers
     response.save(update_fields=["progress"])
+    if action == SEARCH_ACTION:
+        # A commune search: the same page with the matches to choose from, answers kept, no error yet.
+        result.errors.clear()
+        return render(request, "consultation/page.html", page_context(found, response, form, index, answers, result,
+                                                                        searches=commune_searches(request.POST)))
     shown_pages = relevant_pages(form, answers)
     if action == "back":
         earlier = [i for i in shown_pages if i < index]

@@ -25,7 +25,7 @@ from atout.engine.formats.errors import FormatError
 from atout.engine.formats.xlsform import write_xlsform
 from atout.engine.weighting import RakingError, design_effect
 
-from .. import editing, exports, quotas, results, services
+from .. import charts, editing, exports, quotas, results, services
 from ..forms import (
     GENERATE_CHOICES,
     InseeWeightingForm,
@@ -377,6 +377,17 @@ def _hexagon_svg(rows: list[dict], low: float = 1.0, high: float = 5.0) -> list[
     return points
 
 
+def _frequency_chart(question: dict) -> dict | None:
+    """Bars with 95 % intervals for a question's answer shares (None without frequencies); the
+    table beside the chart holds the same figures, suppressed cells included."""
+    frequencies = question.get("frequencies")
+    if not frequencies or not frequencies.get("options"):
+        return None
+    rows = [{"label": o["label"], "value": o["share"], "low": o["low"], "high": o["high"]}
+            for o in frequencies["options"] if not o.get("suppressed") and o.get("share") is not None]
+    return charts.interval_bars(rows) if rows else None
+
+
 @access.team
 def results_page(request, slug, survey):
     """Results with 95 % intervals, crosstab by a segment, NPS, hexagon; small cells suppressed."""
@@ -405,6 +416,7 @@ def render_results(request, found, *, public: bool):
     hexagon_points = _hexagon_svg(data["hexagon"])
     return render(request, "consultation/results.html", {
         "process": request.process, "survey": found, "data": data, "segment": segment, "public": public,
+        "charts": [_frequency_chart(q) for q in data["questions"]],
         "segments": [(key, _(label)) for key, label in SEGMENT_LABELS.items()], "hexagon": hexagon_points,
         "polygon": " ".join(f"{p['x']},{p['y']}" for p in hexagon_points),
         "outline": " ".join(f"{p['ax']},{p['ay']}" for p in hexagon_points),

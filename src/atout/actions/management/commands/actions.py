@@ -8,6 +8,9 @@ did not have, created under the row's axis).
 ``{"actions": {"<id>": progress}, "axes": {"<axis>": progress}, "subterritories": {"<code>": progress},
 "late": [<ids>]}`` (plus ``objectives`` and ``date``); progress in %, ``null`` when nothing counts.
 ``atout actions export --process SLUG --output FILE.xlsx|FILE.csv`` writes the plan in the import format.
+``atout actions refresh-kpis --process SLUG [--json]`` recomputes the KPIs' yearly measurements from their
+sources (catalogue indicator observations, barometer waves, engagement figures): ``{"process", "kpis": [{"kpi",
+"label", "source", "metric", "written": [{"year", "value"}], "note"}]}``.
 ``atout actions demo --process SLUG`` adds the example strategy and action plan (demo processes only).
 """
 
@@ -69,7 +72,21 @@ class Command(GroupCommand):
         "progress": ("print the progress rolled up to actions, axes and sub-territories, and late actions", _progress_args),
         "export": ("write a process's action plan to a spreadsheet (XLSX or CSV)", _export_args),
         "demo": ("add the example strategy and action plan to a demo process", _demo_args),
+        "refresh-kpis": ("recompute the KPIs' measurements from their sources (indicators, barometer waves, engagement)",
+                         _demo_args),
     }
+
+    def do_refresh_kpis(self, *, process: str, **options) -> dict:
+        from atout.actions.kpis import refresh_kpis
+
+        return refresh_kpis(_process(process))
+
+    def render_refresh_kpis(self, result: dict) -> str:
+        lines = [f"{len(result['kpis'])} KPI(s) of {result['process']}"]
+        for row in result["kpis"]:
+            written = ", ".join(f"{w['year']}: {w['value']:g}" for w in row["written"]) or row["note"] or "nothing new"
+            lines.append(f"  {row['label']} ({row['source']}): {written}")
+        return "\n".join(lines)
 
     def do_import(self, *, file: str, process: str, **options) -> dict:
         from atout.actions.services import import_plan
