@@ -24,13 +24,16 @@ pytestmark = pytest.mark.browser
 
 #: Addresses opened per route (URL pattern), pages per role.
 PER_ROUTE = 1
-BUDGET = {"public": 70, "participant": 70, "facilitator": 90, "team": 140, "admin": 140}
+BUDGET = {"public": 80, "participant": 80, "facilitator": 100, "team": 180, "admin": 180}
 SKIPPED_PREFIXES = ("/admin/", "/deconnexion/", "/api/v1/", "/i18n/", "/static/", "/media/")
-DOWNLOAD = re.compile(r"\.(csv|zip|json|pdf|ics|xlsx|qdc|xml|docx|odt|png|jpe?g|svg)$|/csv/$|/export/|/fichier/|/xlsform/")
+DOWNLOAD = re.compile(r"\.(csv|zip|json|pdf|ics|xlsx|qdc|qdpx|xml|docx|odt|png|jpe?g|svg)$|/csv/$|/export/|/fichier/|/xlsform/")
 #: Pages the team and the administrator must reach by clicking from ``/``.
 KEY_PAGES = {"strategy:strategy", "strategy:swot", "actions:dashboard", "actions:accountability",
              "consultation:results", "fieldwork:themes", "fieldwork:sessions", "community:stakeholders",
-             "community:dashboard", "processes:team", "reports:index", "opendata:package", "opinion:results"}
+             "community:dashboard", "processes:team", "reports:index", "opendata:package", "opinion:results",
+             "diagnostic:summary", "fieldwork:documents", "fieldwork:agreement", "sectors:detail",
+             "consultation:barometer", "strategy:positioning_edit", "processes:edit", "processes:members",
+             "actions:objectives"}
 PASSWORDS = {role: (username, password) for username, password, role in ACCOUNTS}
 
 
