@@ -219,14 +219,17 @@ def lille_process():
     from atout.processes.services import create_process
     from atout.territories.models import Level, Territory
 
-    existing = Process.objects.filter(slug=LILLE_SLUG).first()
-    if existing is not None:
-        return existing
-    territory = Territory.objects.filter(level=Level.EPCI, code=LILLE_EPCI).first()
-    if territory is None:
-        return None
-    return create_process(slug=LILLE_SLUG, territory=territory, title=LILLE_TITLE, description=LILLE_NOTE,
-                          is_demo=True)
+    lille = Process.objects.filter(slug=LILLE_SLUG).first()
+    if lille is None:
+        territory = Territory.objects.filter(level=Level.EPCI, code=LILLE_EPCI).first()
+        if territory is None:
+            return None
+        lille = create_process(slug=LILLE_SLUG, territory=territory, title=LILLE_TITLE, description=LILLE_NOTE,
+                               is_demo=True)
+    # A past consultation (2019), shown as an example: finished, so nobody lands on it after signing in.
+    lille.status = Process.Status.CLOSED
+    lille.save(update_fields=["status"])
+    return lille
 
 
 def _codebook(process) -> dict[str, Code]:

@@ -15,12 +15,18 @@ from .roles import role_in
 
 
 def processes_of(user) -> list[Process]:
-    """The processes a signed-in person works on: every process for an administrator, the ones where one
-    has a role, else the published ones (a resident follows them)."""
+    """The processes a signed-in person works on: the ones where one has a role; else the running ones
+    (a resident follows them, an administrator oversees them), else every published one (every one for
+    an administrator)."""
+    mine = list(Process.objects.filter(roles__user=user).distinct().order_by("title"))
+    if mine:
+        return mine
+    running = list(Process.objects.filter(status=Process.Status.ACTIVE).order_by("title"))
+    if running:
+        return running
     if user.is_superuser:
         return list(Process.objects.order_by("title"))
-    mine = list(Process.objects.filter(roles__user=user).distinct().order_by("title"))
-    return mine or list(Process.objects.exclude(status=Process.Status.DRAFT).order_by("title"))
+    return list(Process.objects.exclude(status=Process.Status.DRAFT).order_by("title"))
 
 
 def landing_url(user, process: Process) -> str:

@@ -117,8 +117,9 @@ def source_url(evidence, *, team: bool) -> str:
             if is_public_result(survey):
                 return reverse("consultation:public_results", kwargs={"slug": slug, "survey": survey.slug})
             return ""
-        if evidence.kind in (Evidence.Kind.THEME, Evidence.Kind.EXCERPT, Evidence.Kind.PERCEPTION) and not team:
-            return ""  # the fieldwork and perception pages are the team's
+        if (evidence.kind in (Evidence.Kind.THEME, Evidence.Kind.EXCERPT, Evidence.Kind.PERCEPTION,
+                              Evidence.Kind.DOCUMENT) and not team):
+            return ""  # the fieldwork (documents included) and perception pages are the team's
         return evidence.origin_url()
     except NoReverseMatch:
         return ""

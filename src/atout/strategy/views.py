@@ -15,7 +15,7 @@ from atout.core.contracts import provider
 from atout.fieldwork.models import ThemeRun
 from atout.processes.roles import has_role
 
-from . import services
+from . import board, services
 from .forms import CurateForm
 from .models import Evidence, Objective, Orientation, Positioning, SwotItem
 
@@ -50,8 +50,6 @@ def strategy(request, slug):
 def swot(request, slug):
     """The SWOT board: four quadrants of grouped items, each with its evidence one click away. The public
     sees the retained items; the team also the proposals, ticks items and decides on them at once."""
-    from . import board
-
     process = request.process
     team = _is_team(request)
     zone = request.GET.get("zone", "")
@@ -71,8 +69,6 @@ def swot_export(request, slug, fmt):
     """The retained SWOT as a DOCX or ODT document (what the public board shows), built on request."""
     from django.http import HttpResponse
 
-    from . import board
-
     if fmt not in board.swotdoc.FORMATS:
         raise Http404(_("Format inconnu : %(fmt)s") % {"fmt": fmt})
     response = HttpResponse(board.export(request.process, fmt), content_type=board.swotdoc.MEDIA_TYPES[fmt])
@@ -84,8 +80,6 @@ def swot_export(request, slug, fmt):
 @require_POST
 def curate(request, slug):
     """One decision on every ticked item; nothing changes when the form or the decision is not valid."""
-    from . import board
-
     process = request.process
     form = CurateForm(request.POST, process=process)
     # Back to the board as it was shown (zone, discarded items), not to its default view.
@@ -229,9 +223,10 @@ def evidence(request, slug, pk):
     item = get_object_or_404(Evidence, process=request.process, pk=pk)
     if not item.public and not _is_team(request):
         raise Http404(_("Cet élément de preuve n'existe pas."))
+    team = _is_team(request)
     return render(request, "strategy/evidence.html", {
-        "process": request.process, "item": item, "usages": services.usages(item), "origin_url": item.origin_url(),
-        "team": _is_team(request),
+        "process": request.process, "item": item, "usages": services.usages(item),
+        "origin_url": board.source_url(item, team=team), "team": team,
     })
 
 
