@@ -83,7 +83,8 @@ def test_the_benchmark_table(client, drome):
 def test_the_findings_list(client, drome):
     html = client.get(url("findings")).content.decode()
     assert "Taux de chômage : 11,8" in html and "73e sur 96" in html
-    assert html.count("<section") == 1 + drome.subterritories.count()  # the Drôme, then each zone
+    # the Drôme, then each zone
+    assert html.count('<section aria-labelledby="findings-') == 1 + drome.subterritories.count()
 
 
 def test_the_import_page_is_for_the_team(client, drome, users):

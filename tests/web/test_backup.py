@@ -49,11 +49,11 @@ def test_backup_and_restore_round_trip(demo_env, demo_database, tmp_path):
     backup = tmp_path / "atout.backup"
     atout(demo_env, "backup", str(backup))
     atout(demo_env, "process", "create", "--slug", "apres", "--territory", "26", "--title", "Après la sauvegarde")
-    assert slugs(demo_env) == ["apres", "avant", "drome"]
+    assert slugs(demo_env) == ["apres", "avant", "drome", "exemple-lille"]
     refused = atout(demo_env, "restore", str(backup), check=False)
     assert refused.returncode == 1 and "--yes" in refused.stderr
     atout(demo_env, "restore", str(backup), "--yes")
-    assert slugs(demo_env) == ["avant", "drome"]
+    assert slugs(demo_env) == ["avant", "drome", "exemple-lille"]
     expected = PGDUMP_MAGIC if demo_database.startswith("postgres") else SQLITE_MAGIC
     assert backup.read_bytes().startswith(expected)
 

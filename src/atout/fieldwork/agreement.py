@@ -208,18 +208,25 @@ def qdpx_project(process) -> refiqda.Project:
     sources = []
     for session in Session.objects.filter(process=process).exclude(transcript="").order_by("date", "pk"):
         sources.append(refiqda.TextSource(refiqda.stable_guid(process.slug, "session", session.pk), session.title,
-                                          session.transcript, by_source.get(f"s{session.pk}", []),
+                                          session.transcript, _inside(session.transcript, by_source.get(f"s{session.pk}", [])),
                                           description=session.get_kind_display()))
     for document in Document.objects.filter(process=process).order_by("pk"):
         described = ", ".join(x for x in [document.get_type_display(), document.author, str(document.year or "")] if x)
         sources.append(refiqda.TextSource(refiqda.stable_guid(process.slug, "document", document.pk), document.title,
-                                          document.text, by_source.get(f"d{document.pk}", []), description=described))
+                                          document.text, _inside(document.text, by_source.get(f"d{document.pk}", [])),
+                                          description=described))
     return refiqda.Project(
         name=str(process.title), codes=roots, sources=sources, users=list(users.values()),
         sets=[refiqda.CodeSet(refiqda.stable_guid(process.slug, "set", name), name, members)
               for name, members in sets.items()],
         created=timezone.now(),
     )
+
+
+def _inside(text: str, selections: list) -> list:
+    """The selections that still fall inside ``text``: a transcript replaced after it was coded leaves
+    passages pointing past its end; the project keeps what is still true rather than failing."""
+    return [s for s in selections if 0 <= (s.start or 0) < (s.end or 0) <= len(text)]
 
 
 def qdpx(process) -> bytes:

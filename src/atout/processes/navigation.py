@@ -26,6 +26,8 @@ class Entry:
     label: str
     url_name: str
     role: str  # lowest role that may open it: public, participant, facilitator, team, admin
+    #: Only once the process is published (not a draft): what a draft has not released yet.
+    published_only: bool = False
 
 
 #: Sections of the menu, in display order: key → title.
@@ -48,7 +50,7 @@ MENU = [
     Entry("diagnostic", _("Comparaison avec les autres départements"), "diagnostic:benchmark", "public"),
     Entry("diagnostic", _("Forces et faiblesses"), "diagnostic:findings", "public"),
     Entry("diagnostic", _("Boussole de l'attractivité"), "diagnostic:compass", "public"),
-    Entry("diagnostic", _("Données ouvertes"), "opendata:package", "public"),
+    Entry("diagnostic", _("Données ouvertes"), "opendata:package", "public", published_only=True),
     Entry("diagnostic", _("Importer des données"), "diagnostic:import", "team"),
     Entry("participation", _("Participer"), "community:participate", "public"),
     Entry("participation", _("Conversations"), "opinion:conversations", "public"),
@@ -132,6 +134,8 @@ def menu_for(request, process) -> list[dict]:
     path = request.path
     sections: dict[str, list[dict]] = {key: [] for key in SECTIONS}
     for entry in MENU:
+        if entry.published_only and process.status == process.Status.DRAFT:
+            continue
         if not may_open(request, process, entry.url_name, slug=process.slug):
             continue
         url = reverse(entry.url_name, kwargs={"slug": process.slug})

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from atout.consultation.services import is_public_result
 from atout.engine.formats import swotdoc
+from atout.engine.sourcewords import source_words
 
 from .models import Evidence, EvidenceLink, SwotItem, sort_key
 
@@ -95,7 +96,7 @@ def evidence_line(evidence) -> str:
         if evidence.n is not None:
             figure += f", n = {evidence.n}"
         parts.append(figure)
-    source = evidence.source + (f", {evidence.vintage}" if evidence.vintage else "")
+    source = source_words(evidence.source, evidence.vintage)
     parts.append(_("source : %(source)s") % {"source": source})
     if evidence.simulated:
         parts.append(_("données simulées"))
