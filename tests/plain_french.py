@@ -78,6 +78,8 @@ def problems(page: str, catalogue_codes: set[str], ptod_codes: set[str] = frozen
         for path in FILE_PATH.findall(chunk):
             found.append(f"file path {path!r} in {chunk[:120]!r}")
         for sentence in re.split(r"(?<=[.!?:;])\s+", chunk):
-            if is_english(sentence):
+            # A survey's display condition (XLSForm: ${question} = 'value' and …) is a formula the
+            # team writes, not an English sentence.
+            if "${" not in sentence and is_english(sentence):
                 found.append(f"English {sentence[:120]!r}")
     return found

@@ -71,9 +71,10 @@ def test_the_admin_works_under_the_policy(served_demo, watched):
     assert watched.url.endswith("/admin/")
     visit(watched, served_demo + "/admin/processes/process/")
     watched.get_by_role("link", name="Drôme, terre d'attractivité").first.click()
-    # The change form's scripts work: the two-box selector of sub-territories is built by admin's JavaScript.
-    watched.locator(".selector").first.wait_for(state="visible")
-    assert watched.locator("#id_subterritories_from").count() == 1
+    # The change form's scripts work: the search field of the territory (autocomplete) is built by the
+    # admin's JavaScript (select2).
+    watched.locator(".select2-container").first.wait_for(state="visible")
+    assert watched.locator("select#id_subterritories + .select2-container").count() == 1
     visit(watched, served_demo + "/admin/auth/user/add/")
     screenshot(watched, "csp-admin")
     assert watched.violations() == []

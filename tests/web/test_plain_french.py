@@ -44,6 +44,11 @@ def test_french_sentences_are_not_english():
     assert is_english("This page shows the results of the survey for the team.")
 
 
+def test_a_survey_condition_is_a_formula_not_english(codes):
+    page = "<p>si <code>${repondant} = 'particulier' and (${situation} = 'etudes' or ${situation} = 'emploi')</code></p>"
+    assert problems(page, codes) == []
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_shows_codes_paths_or_english(client, users, codes, role):
     if role != "anonymous":
