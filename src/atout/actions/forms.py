@@ -1,9 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atout.consultation import barometer
+from atout.consultation.models import Survey
 from atout.core.uploads import UploadField
 from atout.diagnostic.models import Indicator
 from atout.strategy.models import Objective
+from atout.territories.models import Territory
+from atout.territories.services import pickable
 
 from .models import Action, Kpi, Milestone, Status
 from .services import reading_zones
@@ -89,8 +93,6 @@ class KpiForm(forms.ModelForm):
 def measure_choices(process) -> list[tuple[str, str]]:
     """What else a KPI can follow: each barometer measure of the process's surveys that have waves
     (``survey:<id>:<metric>``), and the engagement figures (``engagement:<metric>``)."""
-    from atout.consultation import barometer
-    from atout.consultation.models import Survey
 
     from .kpis import ENGAGEMENT_METRICS
 
@@ -103,8 +105,6 @@ def measure_choices(process) -> list[tuple[str, str]]:
 
 def apply_measure(kpi, measure: str) -> str:
     """Set the KPI's source from a ``measure`` choice; returns the measure's label (the KPI's default label)."""
-    from atout.consultation import barometer
-    from atout.consultation.models import Survey
 
     from .kpis import ENGAGEMENT_METRICS
     from .models import KpiSource
@@ -167,7 +167,6 @@ class ActionForm(forms.ModelForm):
         help_texts = {"code": _("Par exemple A1.2 ; ne change plus ensuite.")}
 
     def __init__(self, *args, process, found=(), **kwargs):
-        from atout.territories.services import pickable
 
         super().__init__(*args, **kwargs)
         self.process = process
@@ -220,7 +219,6 @@ def _descendants(action) -> list[int]:
 def _shown_places(process, action, found, posted) -> list:
     """The places offered as boxes: those already chosen (saved or posted), the process's
     sub-territories, then the search results — a few dozen at most, never every commune."""
-    from atout.territories.models import Territory
 
     chosen = list(action.subterritories.all()) if action.pk else []
     posted_ids = [int(v) for v in posted if str(v).isdigit()]

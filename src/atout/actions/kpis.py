@@ -17,6 +17,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
+from atout.consultation import barometer
+from atout.consultation.models import Response, Wave
+from atout.diagnostic.models import Observation
+from atout.opinion.models import Vote
+
 from .models import Kpi, KpiSource, Measurement
 
 #: Engagement figures a KPI can follow: code → French label.
@@ -27,8 +32,6 @@ ENGAGEMENT_METRICS = {
 
 
 def _survey_values(kpi: Kpi) -> tuple[list[tuple[int, float, str]], str]:
-    from atout.consultation import barometer
-    from atout.consultation.models import Wave
 
     if kpi.survey_id is None or not kpi.metric:
         return [], "no barometer or measure named"
@@ -47,7 +50,6 @@ def _survey_values(kpi: Kpi) -> tuple[list[tuple[int, float, str]], str]:
 
 
 def _indicator_values(kpi: Kpi) -> tuple[list[tuple[int, float, str]], str]:
-    from atout.diagnostic.models import Observation
 
     if not kpi.indicator:
         return [], "no catalogue indicator named"
@@ -61,8 +63,6 @@ def _indicator_values(kpi: Kpi) -> tuple[list[tuple[int, float, str]], str]:
 
 
 def _engagement_values(kpi: Kpi) -> tuple[list[tuple[int, float, str]], str]:
-    from atout.consultation.models import Response
-    from atout.opinion.models import Vote
 
     if kpi.metric == "survey_responses":
         rows = (Response.objects.filter(survey__process=kpi.process, status=Response.Status.SUBMITTED,

@@ -14,7 +14,9 @@ from pathlib import Path
 from django.db import transaction
 
 from atout.core.contracts import provider
-from atout.territories.models import Territory
+from atout.processes.models import Process
+from atout.processes.services import create_process
+from atout.territories.models import Level, Territory
 
 from .coding import code_transcript_range, codebook_for
 from .models import Code, ContributionImport, ParticipantGroup, Session, ThemeRun
@@ -215,9 +217,6 @@ def prepare(process, *, with_lille: bool = True) -> None:
 
 def lille_process():
     """The separate demo process holding the Lille example (made once), or None without the geography."""
-    from atout.processes.models import Process
-    from atout.processes.services import create_process
-    from atout.territories.models import Level, Territory
 
     lille = Process.objects.filter(slug=LILLE_SLUG).first()
     if lille is None:

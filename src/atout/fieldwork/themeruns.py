@@ -19,6 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from atout.consultation.models import Answer, Survey
+from atout.consultation.structure import form_from_dict, question_map
+from atout.consultation.structure import text as in_language
 from atout.core.tasks import on_task_failure
 from atout.engine import theme_labels
 from atout.engine import themes as engine
@@ -348,9 +351,6 @@ def unit_texts(units: list[str]) -> dict[str, dict]:
 def answer_texts(answer_ids: list[int]) -> dict[str, dict]:
     """Open survey answers analysed by a run (units ``a<pk>``): their text and, as origin, the
     questionnaire and the question's wording (never the respondent)."""
-    from atout.consultation.models import Answer
-    from atout.consultation.structure import form_from_dict, question_map
-    from atout.consultation.structure import text as in_language
 
     out: dict[str, dict] = {}
     wording: dict[tuple[int, str], str] = {}
@@ -370,9 +370,6 @@ def answer_texts(answer_ids: list[int]) -> dict[str, dict]:
 
 def run_sources(run: ThemeRun) -> list[str]:
     """Readable names of what a run analysed (import batches, questionnaire and questions)."""
-    from atout.consultation.models import Survey
-    from atout.consultation.structure import form_from_dict, question_map
-    from atout.consultation.structure import text as in_language
 
     p = run.parameters
     if p.get("source") == "survey":

@@ -20,6 +20,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from atout.commands import GroupCommand, json_flag
+from atout.processes.models import Process
 
 FORMATS = ("qdpx", "qdc", "csv")
 
@@ -39,7 +40,6 @@ def _add_export_arguments(parser) -> None:
 
 
 def _process(slug):
-    from atout.processes.models import Process
 
     found = Process.objects.filter(slug=slug).first()
     if found is None:

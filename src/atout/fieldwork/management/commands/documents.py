@@ -20,6 +20,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from atout.commands import GroupCommand, json_flag
+from atout.processes.models import Process
 
 #: French names accepted for --type besides the codes.
 TYPE_ALIASES = {"plan tourisme": "tourism", "tourisme": "tourism", "presse": "press", "autre": "other"}
@@ -57,7 +58,6 @@ class Command(GroupCommand):
     }
 
     def do_import(self, *, path, process, document_type="other", year=None, title="", author="", note="", **options):
-        from atout.processes.models import Process
 
         from ...documents import DocumentError, import_document
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from atout.commands import GroupCommand, json_flag, progress_bar
+from atout.core.files import write_atomically
 from atout.processes.models import Process
 
 
@@ -61,7 +62,6 @@ class Command(GroupCommand):
 
     def _write(self, kind: str, *, process: str, output: str, format: str | None = None, territory: str | None = None,
                **options) -> dict:
-        from atout.core.files import write_atomically
         from atout.reports import content, rendering
 
         try:

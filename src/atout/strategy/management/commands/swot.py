@@ -13,6 +13,8 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from atout.commands import GroupCommand, json_flag
+from atout.core.files import write_atomically
+from atout.processes.models import Process
 
 
 def _export_args(parser) -> None:
@@ -28,8 +30,6 @@ class Command(GroupCommand):
     actions = {"export": ("write the retained SWOT items, with their evidence, to a DOCX or ODT file", _export_args)}
 
     def do_export(self, *, process: str, fmt: str, output: str | None = None, **options) -> dict:
-        from atout.core.files import write_atomically
-        from atout.processes.models import Process
         from atout.strategy import board
 
         found = Process.objects.filter(slug=process).select_related("territory").first()
