@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         utility.execute()
     except DatabaseError:
-        problem = None if "--traceback" in args else database_problem()
+        # migrate's own errors are shown in full: "not up to date" would hide why it failed
+        problem = None if "--traceback" in args or args[:1] == ["migrate"] else database_problem()
         if problem is None:  # the database is fine: a genuine error, shown in full
             raise
         sys.stderr.write(f"atout: {problem}\n")

@@ -38,7 +38,8 @@ def test_the_list_and_a_filiere_page_at_360_px(served, narrow):
     assert page.get_by_role("heading", name="Nucléaire", level=1).is_visible()
     assert page.get_by_text("Élaboration et transformation de matières nucléaires").is_visible()
     assert page.get_by_text("aucun chiffre propre à la filière n'est affiché", exact=False).is_visible()
-    assert page.get_by_role("link", name="Compétences pour la filière nucléaire du Tricastin").is_visible()
+    # waits for it (is_visible() does not): a busy CI machine may still be laying out the page
+    page.get_by_role("link", name="Compétences pour la filière nucléaire du Tricastin").wait_for(state="visible")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "sectors-nucleaire-360")
 

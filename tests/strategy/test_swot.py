@@ -16,6 +16,7 @@ from odf import teletype
 from odf.opendocument import load
 from odf.text import H, P
 
+from atout.engine.sourcewords import source_words
 from atout.strategy import board
 from atout.strategy.models import Evidence, SwotItem
 from atout.strategy.services import (
@@ -189,7 +190,7 @@ def test_the_evidence_of_each_item_is_one_click_away(client, users, example):
     indicator = reverse("diagnostic:indicator", kwargs={"slug": "drome", "code": finding.key.rsplit(":", 1)[-1]})
     assert f'href="{indicator}"' in html
     line = board.evidence_line(finding)
-    assert finding.source in line and "source" in line
+    assert source_words(finding.source, finding.vintage) in line and "source" in line
     # A private piece of evidence is the team's only.
     note = Evidence.objects.create(process=example, kind="document", title="Note interne confidentielle", source="équipe",
                                    public=False)

@@ -50,6 +50,9 @@ def ungroup(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # PostgreSQL refuses to alter a table whose rows the data step just changed in the same transaction
+    # ("pending trigger events"): each step commits on its own; the data step is atomic by itself.
+    atomic = False
 
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
@@ -69,7 +72,7 @@ class Migration(migrations.Migration):
             name="whole_territory",
             field=models.BooleanField(default=True, verbose_name="tout le territoire"),
         ),
-        migrations.RunPython(group_by_place, ungroup),
+        migrations.RunPython(group_by_place, ungroup, atomic=True),
         migrations.RemoveField(
             model_name="swotitem",
             name="subterritory",
