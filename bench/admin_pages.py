@@ -1,11 +1,18 @@
-"""Benchmark: the admin's heaviest forms and the team's editing pages of the Drôme demo (bar: < 1 s).
+"""Benchmark: every team page and every admin form of the Drôme demo (bar: < 1 s each).
 
 Sets up a fresh SQLite database (migrations, the official geography with its ~36,000 communes, the Drôme
-demo — not timed), then requests each page below with Django's test client, signed in as the demo's
-administrator (admin pages) or team member (team pages), and prints the median wall-clock time of 7
-requests (after one warm-up request), the largest <select> of the page (a form listing every commune
-would show ~36,000 options) and the machine with its load. Before territory links became searches
-(autocomplete), ``/admin/actions/action/add/`` took 22–28 s and a process change page 18–30 s.
+demo — not timed), then, with Django's test client:
+
+- signed in as the demo's team member, crawls the site from ``/`` by its own links (one address per
+  route, as tests/browser/test_crawl.py does; downloads, the admin and the API left out) and times every
+  page reached, plus the editing pages with a place search (``?q=saint``);
+- signed in as the demo's administrator, times the list, the add form and the change form (of its first
+  object) of every model the admin shows.
+
+For each page: the median wall-clock time of 7 requests after one warm-up, the largest <select> of the
+page (a form listing every commune would show ~36,000 options); then the machine with its load. Before
+territory links became searches (autocomplete), ``/admin/actions/action/add/`` took 22–28 s and a
+process change page 18–30 s.
 
 Run: ``ATOUT_DATA_DIR=../shared/data .venv/bin/python bench/admin_pages.py``
 (``DATABASE_URL=postgres://…`` to measure on PostgreSQL instead; that database is modified.)
@@ -20,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import deque
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -29,8 +37,66 @@ RUNS = 7
 BAR = 1.0
 
 
+SKIPPED_PREFIXES = ("/admin/", "/deconnexion/", "/api/", "/i18n/", "/static/", "/media/", "/jsi18n/")
+DOWNLOAD = re.compile(r"\.(csv|zip|json|pdf|ics|xlsx|qdc|qdpx|xml|docx|odt|png|jpe?g|svg)$|/csv/$|/export/|/fichier/|/xlsform/")
+HREF = re.compile(r'href="(/[^"#?]*)[^"]*"')
+
+
 def largest_select(html: str) -> int:
     return max((block.count("<option") for block in re.findall(r"<select.*?</select>", html, flags=re.S)), default=0)
+
+
+def crawl(client, start: str = "/") -> list[str]:
+    """Every page the signed-in client reaches from ``start`` by links, one address per route."""
+    from django.urls import Resolver404, resolve
+
+    queue, seen, routes, pages = deque([start]), {start}, set(), []
+    while queue:
+        path = queue.popleft()
+        try:
+            route = resolve(path).view_name
+        except Resolver404:
+            continue
+        if route in routes:
+            continue
+        routes.add(route)
+        response = client.get(path)
+        if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        pages.append(path)
+        for href in HREF.findall(response.content.decode()):
+            if href not in seen and not href.startswith(SKIPPED_PREFIXES) and not DOWNLOAD.search(href):
+                seen.add(href)
+                queue.append(href)
+    return pages
+
+
+def admin_forms(site) -> list[str]:
+    """The list, add form and change form (first object) of every model of the admin ``site``."""
+    from django.urls import reverse
+
+    urls = []
+    for model in sorted(site._registry, key=lambda m: m._meta.label):
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls.append(reverse(f"{name}_changelist"))
+        urls.append(reverse(f"{name}_add"))
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            urls.append(reverse(f"{name}_change", args=[first.pk]))
+    return urls
+
+
+def timed(client, url: str) -> tuple[float, float, int] | None:
+    """(median, max, largest <select>) of ``RUNS`` requests after a warm-up; None if not a 200 page."""
+    response = client.get(url)
+    if response.status_code != 200:
+        return None
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), max(times), largest_select(response.content.decode())
 
 
 def main() -> None:
@@ -45,63 +111,56 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
+    from django.contrib import admin
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse
 
     from atout.actions.models import Action, Kpi
-    from atout.processes import demo as process_demo
+    from atout.demo import orchestration
     from atout.processes.models import Process
-    from atout.territories import importer
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0, skip_checks=True)
-    importer.import_geography({key: data_dir / rel for key, rel in importer.GEO_FILES.items()})
-    process_demo.prepare()
+    orchestration.prepare()  # imports the geography from ATOUT_DATA_DIR first
     process = Process.objects.get(slug="drome")
     action = Action.objects.filter(process=process).exclude(subterritories=None).first()
     kpi = Kpi.objects.filter(process=process).first()
     users = get_user_model().objects
-    pages = [
-        ("admin", reverse("admin:actions_action_add")),
-        ("admin", reverse("admin:actions_action_change", args=[action.pk])),
-        ("admin", reverse("admin:processes_process_change", args=[process.pk])),
-        ("admin", reverse("admin:actions_kpi_change", args=[kpi.pk])),
-        ("admin", reverse("admin:community_event_add")),
-        ("admin", reverse("admin:strategy_swotitem_add")),
-        ("equipe", reverse("processes:edit", kwargs={"slug": process.slug})),
-        ("equipe", reverse("processes:members", kwargs={"slug": process.slug})),
-        ("equipe", reverse("actions:action_add", kwargs={"slug": process.slug})),
-        ("equipe", reverse("actions:action_edit", kwargs={"slug": process.slug, "code": action.code}) + "?q=saint"),
-        ("equipe", reverse("actions:kpi_edit", kwargs={"slug": process.slug, "pk": kpi.pk})),
-    ]
     clients = {}
-    for username in {who for who, _url in pages}:
+    for username in ("equipe", "admin"):
         clients[username] = Client()
         clients[username].force_login(users.get(username=username))
+    searches = [reverse("actions:action_edit", kwargs={"slug": process.slug, "code": action.code}) + "?q=saint",
+                reverse("actions:kpi_edit", kwargs={"slug": process.slug, "pk": kpi.pk}),
+                reverse("actions:action_add", kwargs={"slug": process.slug}) + "?q=val"]
+    pages = [("equipe", url) for url in crawl(clients["equipe"]) + searches]
+    pages += [("admin", url) for url in admin_forms(admin.site)]
     load_before = os.getloadavg()
-    print(f"# atout admin and team editing pages — {dt.datetime.now():%Y-%m-%d %H:%M}")
+    print(f"# atout team pages and admin forms — {dt.datetime.now():%Y-%m-%d %H:%M}")
     print(f"# {machine()}")
-    print(f"# {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, median of {RUNS} requests after one warm-up")
-    print(f"{'page':<60} {'median s':>9} {'max s':>7} {'<select> max':>13}")
-    worst = 0.0
+    print(f"# {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, median of {RUNS} requests after one warm-up;"
+          f" {sum(who == 'equipe' for who, _ in pages)} team pages (crawled from / as 'equipe'),"
+          f" {sum(who == 'admin' for who, _ in pages)} admin pages")
+    print(f"{'who':<7} {'page':<70} {'median s':>9} {'max s':>7} {'<select> max':>13}")
+    results, refused = [], []
     for who, url in pages:
-        client = clients[who]
-        response = client.get(url)
-        if response.status_code != 200:
-            raise SystemExit(f"{url}: HTTP {response.status_code}")
-        times = []
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - start)
-        median = statistics.median(times)
-        worst = max(worst, median)
-        print(f"{url:<60} {median:9.3f} {max(times):7.3f} {largest_select(response.content.decode()):13d}")
+        measured = timed(clients[who], url)
+        if measured is None:
+            refused.append(url)
+            continue
+        results.append((who, url, *measured))
+    for who, url, median, slowest, options in sorted(results, key=lambda r: -r[2]):
+        print(f"{who:<7} {url:<70} {median:9.3f} {slowest:7.3f} {options:13d}")
     load_after = os.getloadavg()
+    medians = [r[2] for r in results]
+    worst = max(medians)
     print(f"# load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f}")
-    print(f"# slowest median {worst:.3f} s — bar {BAR:.1f} s: {'met' if worst < BAR else 'NOT met'}")
+    print(f"# {len(results)} pages: median of medians {statistics.median(medians):.3f} s, slowest {worst:.3f} s"
+          f" — bar {BAR:.1f} s: {'met' if worst < BAR else 'NOT met'}")
+    if refused:
+        print("# not a 200 page (left out): " + ", ".join(refused))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ SHOTS = [
     ("team-home.png", "/p/drome/equipe/", True, 1280),
     ("process-home.png", "/p/drome/", False, 1280),
     ("process-home-phone.png", "/p/drome/", False, 390),
+    ("swot-board.png", "/strategie/drome/afom/", True, 1280),
+    ("survey-results.png", "/consultation/drome/questionnaires/perception-drome/resultats/", True, 1280),
+    ("summary.png", "/diagnostic/drome/synthese/", False, 1280),
 ]
 TEAM = ("equipe", "demo-equipe-drome")
 

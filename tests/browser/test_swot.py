@@ -1,11 +1,9 @@
 """The SWOT board in a real browser: four quadrants on one page of reasonable height, the evidence of an item
 one click away, the team's bulk curation through one form, the DOCX/ODT downloads; no sideways scroll on a
-phone. Saves the screenshot of the documentation (docs/screenshots/swot-board.png)."""
+phone."""
 
 import io
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +11,6 @@ from .conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 QUADRANTS = ["Atouts", "Faiblesses", "Opportunités", "Menaces"]
 
 
@@ -63,8 +60,7 @@ def test_the_team_curates_in_bulk_and_downloads_the_documents(served_demo, page,
         assert page.get_by_text("Décision enregistrée pour 1 élément(s).").is_visible()
         item = page.locator(".swot-quadrant.swot-S li", has=page.locator("label", has_text=title))
         assert item.locator(".badge", has_text="Proposé").count() == 0
-    DOCS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(screenshot(page, "swot-board"), DOCS / "swot-board.png")
+    screenshot(page, "swot-board")
 
     with page.expect_download() as waiting:
         page.get_by_role("link", name="Word (DOCX)").click()

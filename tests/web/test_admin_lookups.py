@@ -1,13 +1,16 @@
-"""The admin's forms never list the 36,000 communes: every link to a territory is an autocomplete.
+"""The admin's forms never list the 36,000 communes nor every account: each link to a territory or to a
+user is an autocomplete.
 
 The test database holds the real geography (every commune of France), so a form with a plain
-<select> of territories would carry tens of thousands of <option>s and take tens of seconds to open.
+<select> of territories would carry tens of thousands of <option>s and take tens of seconds to open;
+accounts grow with participation (a national consultation has tens of thousands).
 """
 
 import re
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 
 from atout.actions.models import Action
@@ -23,23 +26,24 @@ def _largest_select(html: str) -> int:
     return max(sizes, default=0)
 
 
-def _territory_links(model):
-    fields = [f for f in model._meta.get_fields() if getattr(f, "related_model", None) is Territory
+def _links_to(model, target):
+    fields = [f for f in model._meta.get_fields() if getattr(f, "related_model", None) is target
               and (f.many_to_one or f.many_to_many) and not f.auto_created]
     return [f.name for f in fields]
 
 
-def test_every_admin_link_to_a_territory_is_an_autocomplete():
+@pytest.mark.parametrize("target", [Territory, get_user_model()], ids=["territory", "account"])
+def test_every_admin_link_to_a_territory_or_an_account_is_an_autocomplete(target):
     missing = []
     for model, model_admin in admin.site._registry.items():
-        if model is Territory:
+        if model is target:
             continue
-        for name in _territory_links(model):
+        for name in _links_to(model, target):
             shown_as = (model_admin.autocomplete_fields, model_admin.raw_id_fields, model_admin.readonly_fields)
             if not any(name in fields for fields in shown_as):
                 missing.append(f"{model._meta.label}.{name}")
     assert not missing, missing
-    assert admin.site._registry[Territory].search_fields
+    assert admin.site._registry[target].search_fields
 
 
 @pytest.mark.parametrize("url_name", ["admin:actions_action_add", "admin:processes_process_add",

@@ -49,6 +49,9 @@ def test_a_survey_condition_is_a_formula_not_english(codes):
     assert problems(page, codes) == []
 
 
+# The words of a page do not depend on the database engine, and every page is opened on PostgreSQL by the
+# permission walk (tests/test_permissions.py): CI crawls for words once, in the SQLite run.
+@pytest.mark.page_words
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_shows_codes_paths_or_english(client, users, codes, role):
     if role != "anonymous":

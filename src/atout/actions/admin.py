@@ -36,3 +36,4 @@ class KpiAdmin(admin.ModelAdmin):
 class ProgressUpdateAdmin(admin.ModelAdmin):
     list_display = ["action", "created", "status", "progress", "author"]
     list_filter = ["action__process"]
+    autocomplete_fields = ["author"]

@@ -9,3 +9,4 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = ["revoked_at"]
     search_fields = ["prefix", "name", "user__username"]
     readonly_fields = ["prefix", "token_hash", "scopes", "created", "last_used"]
+    autocomplete_fields = ["user"]

@@ -67,3 +67,4 @@ class AmbassadorAdmin(admin.ModelAdmin):
 class StoryAdmin(admin.ModelAdmin):
     list_display = ["title", "ambassador", "status", "created"]
     list_filter = ["status"]
+    autocomplete_fields = ["moderated_by"]

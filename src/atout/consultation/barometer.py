@@ -199,7 +199,9 @@ def _wave_table(wave: Wave, form: Form) -> tuple[list[int], pd.DataFrame, list[f
     questions = {q.name: q for q in form.questions() if q.type != "note"}
     responses = list(wave_responses(wave).order_by("pk").values_list("pk", "weight"))
     ids = [pk for pk, _w in responses]
-    table = pd.DataFrame(index=pd.Index(ids, name="response"), columns=list(questions), dtype=object)
+    # Cells gathered in plain dicts and the frame built once: setting ~90,000 cells one by one through
+    # pandas took 0.8 s per wave (the barometer page reads four).
+    cells: dict[str, dict[int, object]] = {name: {} for name in questions}
     rows = (Answer.objects.filter(survey_id=wave.survey_id, response__in=wave_responses(wave), question__in=list(questions))
             .order_by("response_id", "position").values_list("response_id", "question", "choice", "number", "text"))
     multiple: dict[tuple[int, str], list[str]] = {}
@@ -208,14 +210,15 @@ def _wave_table(wave: Wave, form: Form) -> tuple[list[int], pd.DataFrame, list[f
         if kind in _MULTIPLE_TYPES:
             multiple.setdefault((response_id, name), []).append(choice)
         elif kind in _CHOICE_TYPES:
-            table.at[response_id, name] = choice
+            cells[name][response_id] = choice
         elif number is not None:
-            table.at[response_id, name] = number
+            cells[name][response_id] = number
         else:
-            table.at[response_id, name] = answer_text or None
+            cells[name][response_id] = answer_text or None
     for (response_id, name), codes in multiple.items():
-        table.at[response_id, name] = " ".join(codes)
-    answers = table.reset_index(drop=True)
+        cells[name][response_id] = " ".join(codes)
+    answers = pd.DataFrame({name: pd.Series([column.get(pk) for pk in ids], dtype=object)
+                            for name, column in cells.items()}, columns=list(questions))
     names = territory_names(wave.survey)
     if names is not None and "notoriete_spontanee" in answers.columns:
         answers = notoriety.with_unaided_awareness(answers, names)

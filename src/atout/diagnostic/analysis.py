@@ -383,13 +383,16 @@ def sibling_territories(territory: Territory, peers: str) -> list[Territory]:
     return sorted(found.values(), key=lambda t: t.code)
 
 
-def findings_for(territory: Territory, peers: str = "departements", *, k: int = 10) -> dict:
+def findings_for(territory: Territory, peers: str = "departements", *, k: int = 10,
+                 tables: dict | None = None) -> dict:
     """Strengths and weaknesses of any territory → ``{"territory", "peers", "basis", "findings"}``.
 
     A département is compared with the départements (PTOD values); an EPCI, a zone or a commune with its
     siblings (:func:`sibling_territories`), on values aggregated from communes, with France's published
     values where known. ``peers``: departements, region or similar (``k`` nearest on structure).
-    Raises ValueError when the data needed is missing.
+    Raises ValueError when the data needed is missing. ``tables``: a dict kept by the caller across
+    calls on the same data, so that sub-territories compared with the same siblings share one table of
+    values (the findings page of five zones computed it five times).
     """
     if peers not in PEER_SETS:
         raise ValueError(f"unknown peer set {peers!r}: {', '.join(PEER_SETS)}")
@@ -403,7 +406,11 @@ def findings_for(territory: Territory, peers: str = "departements", *, k: int = 
         return {**result, "territory": territory.key, "peers": peers}
     siblings = sibling_territories(territory, peers)
     codes = [c for c, i in catalogue.items() if i.kind != "count"]
-    values = values_table(siblings, codes, catalogue).dropna(axis=1, how="all")
+    tables = {} if tables is None else tables
+    key = (tuple(t.pk for t in siblings), tuple(codes))
+    if key not in tables:
+        tables[key] = values_table(siblings, codes, catalogue).dropna(axis=1, how="all")
+    values = tables[key]
     if territory.key not in values.index or values.loc[territory.key].isna().all():
         raise ValueError(f"no indicator value for {territory.key}: import its communes' data first")
     names = {Level.EPCI: ("EPCI", "EPCI"), Level.ZONE: ("sous-territoires", "sub-territories"),

@@ -172,10 +172,10 @@ def findings(request, slug):
     process = request.process
     territory = process.territory
     peers = _peers(request)
-    sections, problems = [], []
+    sections, problems, tables = [], [], {}
     for place in [territory, *process.subterritories.order_by("code")]:
         try:
-            result = analysis.findings_for(place, peers)
+            result = analysis.findings_for(place, peers, tables=tables)
         except (ValueError, FormatError) as exc:
             problems.append((place, str(exc)))
             continue

@@ -66,6 +66,7 @@ class ExcerptAdmin(admin.ModelAdmin):
 @admin.register(ContributionImport)
 class ContributionImportAdmin(admin.ModelAdmin):
     list_display = ["__str__", "process", "platform", "count", "created"]
+    autocomplete_fields = ["imported_by"]
 
 
 @admin.register(Contribution)
@@ -79,6 +80,7 @@ class ContributionAdmin(admin.ModelAdmin):
 class ThemeRunAdmin(admin.ModelAdmin):
     list_display = ["__str__", "process", "status", "progress", "answers", "published", "created"]
     exclude = ["state"]
+    autocomplete_fields = ["created_by"]
 
 
 @admin.register(Theme)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
-from atout.consultation.models import Answer, Survey
+from atout.consultation.models import Answer, Survey, SurveyVersion
 from atout.consultation.structure import form_from_dict, question_map
 from atout.consultation.structure import text as in_language
 from atout.core.tasks import on_task_failure
@@ -348,21 +348,25 @@ def unit_texts(units: list[str]) -> dict[str, dict]:
     return out
 
 
+def question_wordings(version_ids) -> dict[tuple[int, str], str]:
+    """``(questionnaire version pk, question name) → the question's French wording``, each version's
+    structure read once (a structure is a large JSON document: decoding it per answer took seconds)."""
+    wording: dict[tuple[int, str], str] = {}
+    for version in SurveyVersion.objects.filter(pk__in=set(version_ids)).only("pk", "structure"):
+        for name, question in question_map(form_from_dict(version.structure or {})).items():
+            wording[(version.pk, name)] = in_language(question.labels, "fr") or name
+    return wording
+
+
 def answer_texts(answer_ids: list[int]) -> dict[str, dict]:
     """Open survey answers analysed by a run (units ``a<pk>``): their text and, as origin, the
     questionnaire and the question's wording (never the respondent)."""
-
+    rows = list(Answer.objects.filter(pk__in=answer_ids).select_related("response__survey")
+                .defer("response__progress", "response__survey__draft", "response__survey__barometer"))
+    wording = question_wordings(answer.response.version_id for answer in rows)
     out: dict[str, dict] = {}
-    wording: dict[tuple[int, str], str] = {}
-    rows = Answer.objects.filter(pk__in=answer_ids).select_related("response__version", "response__survey")
     for answer in rows:
-        version = answer.response.version
-        key = (version.pk, answer.question)
-        if key not in wording and version.structure:
-            questions = question_map(form_from_dict(version.structure))
-            for name, question in questions.items():
-                wording[(version.pk, name)] = in_language(question.labels, "fr") or name
-        question = wording.get(key) or answer.question
+        question = wording.get((answer.response.version_id, answer.question)) or answer.question
         out[f"a{answer.pk}"] = {"text": answer.text, "origin": f"{answer.response.survey} — {question}",
                                 "public": False, "answer": answer}
     return out

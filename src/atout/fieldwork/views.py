@@ -252,10 +252,13 @@ def _open_answers(process):
 def answers(request, slug):
     """Open answers of the process's surveys, to code like transcripts."""
     # The most recent first: coders follow the answers as they arrive (500 shown; the total is given).
-    items = list(_open_answers(request.process).order_by("-pk")[:500])
+    # The questionnaires' and responses' JSON documents are left out: decoding them per answer took 2 s.
+    items = list(_open_answers(request.process).defer("survey__draft", "survey__barometer", "response__progress")
+                 .order_by("-pk")[:500])
     coded = {e.answer_id: [c.code.name for c in e.codings.all()]
              for e in Excerpt.objects.filter(answer__in=items).prefetch_related("codings__code")}
-    rows = [(a, coded.get(a.pk, [])) for a in items]
+    wording = themeruns.question_wordings(a.response.version_id for a in items)
+    rows = [(a, coded.get(a.pk, []), wording.get((a.response.version_id, a.question), a.question)) for a in items]
     return render(request, "fieldwork/answers.html", {"process": request.process, "rows": rows,
                                                       "total": _open_answers(request.process).count()})
 
