@@ -76,3 +76,11 @@ def test_the_workspace_is_labelled_for_keyboard_and_screen_reader_use(client, us
     for _name, box_id in boxes:
         assert f'<label for="{box_id}">' in page
     assert "<legend>" in page
+
+
+def test_the_session_place_lists_communes_in_french_order(client, users, drome):
+    """Étoile-sur-Rhône among the E, not after Vinsobres as a byte-order sort puts it."""
+    client.force_login(users["facilitator"])
+    page = client.get(reverse("fieldwork:session_new", kwargs={"slug": drome.slug})).content.decode()
+    assert page.index("Dieulefit (26114)") < page.index("Étoile-sur-Rhône (26124)") < page.index("Eurre (")
+    assert page.index("Étoile-sur-Rhône (26124)") < page.index("Vinsobres (")

@@ -61,6 +61,8 @@ def test_a_crash_gets_the_friendly_500_page(db, settings):
 def test_the_territory_page_shows_population_with_its_source(client, db):
     html = client.get(reverse("territories:detail", kwargs={"key": "epci:200068781"})).content.decode()
     assert "CA Valence Romans Agglo" in html and "populations légales 2023" in html
+    # its communes in French order: Étoile-sur-Rhône among the E, before Valence
+    assert html.index(">Chabeuil<") < html.index(">Étoile-sur-Rhône<") < html.index(">Valence<")
 
 handler500 = "atout.web.views.server_error"
 

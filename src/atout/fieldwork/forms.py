@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from atout.core.uploads import UploadField
+from atout.engine import placenames
 
 from .models import Code, ContributionImport, Document, ParticipantCategory, ParticipantGroup, Session
 
@@ -21,8 +22,11 @@ class SessionForm(forms.ModelForm):
 
     def __init__(self, *args, process, private: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = process.territory.communes().order_by("name")
-        self.fields["place"].label_from_instance = lambda t: f"{t.name} ({t.code})"
+        place = self.fields["place"]
+        place.queryset = process.territory.communes()
+        # Accent-aware order (a database sorts "Étoile-sur-Rhône" after "Vinsobres").
+        communes = sorted(place.queryset.only("pk", "code", "name"), key=lambda t: placenames.sort_key(t.name))
+        place.choices = [("", "---------"), *((t.pk, f"{t.name} ({t.code})") for t in communes)]
         if not private:
             del self.fields["named_participants"]
         for category, label in ParticipantCategory.choices:

@@ -2,6 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from atout.core import access
+from atout.engine import placenames
 
 from .maps import zone_map
 from .models import Level, Territory
@@ -21,8 +22,10 @@ def detail(request, key):
         Level.EPCI: Level.COMMUNE,
         Level.ZONE: Level.COMMUNE,
     }.get(territory.level)
-    children = territory.children_at(children_level).order_by("name") if children_level else []
-    zones = list(children) if children_level == Level.EPCI else []
+    # Sorted as a French reader expects (Étoile-sur-Rhône among the E), not in byte order.
+    children = sorted(territory.children_at(children_level), key=lambda t: placenames.sort_key(t.name)) \
+        if children_level else []
+    zones = children if children_level == Level.EPCI else []
     drawn, total = territory.contour_coverage()
     return render(request, "territories/detail.html", {
         "territory": territory,
