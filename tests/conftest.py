@@ -13,6 +13,12 @@ SUITE_DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_
                                      "empty_database", "scratch_database"})
 
 
+#: Where the tests that do not use the database run, in CI, in the PostgreSQL run rather than in the SQLite
+#: one: they give the same result in either, and moving them there evens the two runs' time (each about
+#: a core's worth of work; docs/operations.md, "Tests and CI").
+BESIDE_POSTGRESQL = ("tests/engine/", "tests/opendata/", "tests/reports/", "tests/test_cli.py")
+
+
 #: The configured database (DATABASE_URL), before pytest-django points the connection at a test database.
 CONFIGURED_DATABASE: dict = {}
 
@@ -32,6 +38,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("django_db") or SUITE_DATABASE_FIXTURES.intersection(item.fixturenames):
             item.add_marker(pytest.mark.database)
+        elif item.nodeid.startswith(BESIDE_POSTGRESQL):
+            item.add_marker(pytest.mark.beside_postgresql)
 
 
 @pytest.fixture(scope="session")
