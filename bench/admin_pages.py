@@ -31,15 +31,12 @@ from collections import deque
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1]))
 from report_pdf import machine  # noqa: E402  (the bench scripts' shared machine description)
+from tests.crawl import SKIPPED, links_of  # noqa: E402  (the links the crawl tests follow)
 
 RUNS = 7
 BAR = 1.0
-
-
-SKIPPED_PREFIXES = ("/admin/", "/deconnexion/", "/api/", "/i18n/", "/static/", "/media/", "/jsi18n/")
-DOWNLOAD = re.compile(r"\.(csv|zip|json|pdf|ics|xlsx|qdc|qdpx|xml|docx|odt|png|jpe?g|svg)$|/csv/$|/export/|/fichier/|/xlsform/")
-HREF = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
 
 def largest_select(html: str) -> int:
@@ -64,8 +61,9 @@ def crawl(client, start: str = "/") -> list[str]:
         if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
             continue
         pages.append(path)
-        for href in HREF.findall(response.content.decode()):
-            if href not in seen and not href.startswith(SKIPPED_PREFIXES) and not DOWNLOAD.search(href):
+        for link in links_of(response.content.decode(), path):
+            href = link.split("?", 1)[0]
+            if href not in seen and not SKIPPED.search(href):
                 seen.add(href)
                 queue.append(href)
     return pages
