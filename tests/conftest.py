@@ -38,7 +38,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("django_db") or SUITE_DATABASE_FIXTURES.intersection(item.fixturenames):
             item.add_marker(pytest.mark.database)
-        elif item.nodeid.startswith(BESIDE_POSTGRESQL):
+        elif item.nodeid.startswith(BESIDE_POSTGRESQL) and "demo_sqlite_file" not in item.fixturenames:
+            # (A SQLite copy of the demo is a file copy in the SQLite run, a minute's build in the other.)
             item.add_marker(pytest.mark.beside_postgresql)
 
 

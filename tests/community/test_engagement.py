@@ -138,7 +138,7 @@ def test_the_dashboard_matches_raw_records_on_the_simulated_demo(drome, client, 
     from atout.community import demo
     from atout.community.models import Story
 
-    demo.prepare(drome, people=300)
+    demo.prepare(drome)  # a second run over the session's demo: what it counts is what it made
     result = engagement.reach(drome)
     voters = set(Participant.objects.filter(conversation__process=drome, user__isnull=False, votes__isnull=False)
                  .values_list("user_id", flat=True))
@@ -170,8 +170,20 @@ def test_the_dashboard_matches_raw_records_on_the_simulated_demo(drome, client, 
     for row in zones:
         assert row["name"] in html
     # Preparing the demo again replaces its simulated community instead of adding a second one.
-    demo.prepare(drome, people=300)
+    demo.prepare(drome)
     assert engagement.reach(drome).as_dict() == result.as_dict()
+
+
+def test_a_smaller_simulated_community_deletes_the_accounts_it_no_longer_has(drome):
+    """The simulated accounts are kept from one run of the demo to the next; those beyond the new size go."""
+    from atout.community import demo
+
+    simulated = get_user_model().objects.filter(username__startswith=demo.USER_PREFIX)
+    kept = set(simulated.values_list("pk", flat=True).order_by("username")[:890])
+    demo.prepare(drome, people=890)
+    assert set(simulated.values_list("pk", flat=True)) == kept
+    assert Profile.objects.filter(user__username__startswith=demo.USER_PREFIX).count() == 890
+    assert Participant.objects.filter(conversation__process=drome, user__in=kept).count() == 300
 
 
 def test_map_classes_span_the_observed_range():

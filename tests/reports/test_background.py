@@ -58,7 +58,9 @@ import time
 from atout.processes.models import Process
 from atout.reports import services
 began = time.perf_counter()
-report = services.start(Process.objects.get(slug="drome"), "diagnostic", fmt="pdf")
+# The monitoring report: the same job as the diagnostic's, a few seconds instead of half a minute
+# (the diagnostic's content is checked in-process by test_cli.py).
+report = services.start(Process.objects.get(slug="drome"), "monitoring", fmt="pdf")
 print("STARTED=%s|%s|%.3f" % (report.pk, report.status, time.perf_counter() - began))
 """
 
@@ -78,6 +80,6 @@ def test_a_worker_produces_the_pdf(tmp_path, demo_database, data_dir):
 
     run_atout(["worker", "--batch", "--no-startup-delay", "--interval", "0.2"], env, ROOT, timeout=900)
     status, progress, path, pages = marked(run_atout(["shell", "-c", READ.format(pk=pk)], env, ROOT), "REPORT=").split("|")
-    assert (status, progress) == ("done", "100") and int(pages) > 5
+    assert (status, progress) == ("done", "100") and int(pages) >= 2
     with open(path, "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"

@@ -101,13 +101,16 @@ def prepare(process, *, people: int = 900, seed: int = 2026) -> dict:
 
 
 def _clear(process) -> None:
-    User = get_user_model()
     EngagementEvent.objects.filter(process=process, simulated=True).delete()
     Event.objects.filter(process=process, simulated=True).delete()
     Ambassador.objects.filter(process=process, simulated=True).delete()
     Contact.objects.filter(process=process, simulated=True).delete()
     Organisation.objects.filter(process=process, simulated=True).delete()
-    User.objects.filter(username__startswith=USER_PREFIX).delete()
+    # The simulated accounts themselves are kept from one run to the next (:func:`_accounts`): deleting an
+    # account erases it from the journal one by one (atout.core.audit), which for 900 accounts took most
+    # of a second run of the demo. What the previous run attached to them goes.
+    Profile.objects.filter(user__username__startswith=USER_PREFIX).delete()
+    Participant.objects.filter(user__username__startswith=USER_PREFIX).update(user=None)
 
 
 def _pick(rng, communes, weights) -> Territory:
@@ -116,10 +119,12 @@ def _pick(rng, communes, weights) -> Territory:
 
 def _accounts(rng, communes, weights, n: int) -> list:
     User = get_user_model()
-    User.objects.bulk_create(
-        User(username=f"{USER_PREFIX}{i:04d}", email=f"{USER_PREFIX}{i:04d}@demo.invalid", password="!simulated")
-        for i in range(n)
-    )
+    wanted = [f"{USER_PREFIX}{i:04d}" for i in range(n)]
+    simulated = User.objects.filter(username__startswith=USER_PREFIX)
+    simulated.exclude(username__in=wanted).delete()  # a smaller community than the previous run's
+    existing = set(simulated.values_list("username", flat=True))
+    User.objects.bulk_create(User(username=name, email=f"{name}@demo.invalid", password="!simulated")
+                             for name in wanted if name not in existing)
     users = list(User.objects.filter(username__startswith=USER_PREFIX).order_by("username"))
     categories = list(CATEGORY_WEIGHTS)
     p = np.array(list(CATEGORY_WEIGHTS.values()))

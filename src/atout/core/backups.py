@@ -8,6 +8,8 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from .planner import refresh_statistics
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
 
@@ -89,4 +91,5 @@ def restore(connection, source: Path) -> dict:
         )
         if run.returncode:
             raise BackupError(f"pg_restore failed: {run.stderr.strip()}")
+        refresh_statistics()  # pg_restore does not restore the planner's statistics
     return {"engine": engine, "file": str(source)}

@@ -11,6 +11,7 @@ CONTRACT = Contract(
         "atout.core.jobs",
         "atout.core.login",
         "atout.core.models",
+        "atout.core.planner",
         "atout.core.site",
         "atout.core.tasks",
         "atout.core.throttle",

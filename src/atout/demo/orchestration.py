@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.utils.module_loading import import_string
 
 from atout.core.contracts import demo_steps
+from atout.core.planner import refresh_statistics
 from atout.engine.sources import SourceUnavailable
 from atout.processes import demo as process_demo
 from atout.territories import importer
@@ -43,6 +44,7 @@ def prepare(*, progress=None) -> DemoReport:
     for label, step in demo_steps():
         report.steps.append(step.function)
         report.notes.extend(_run_step(label, step.function, process))
+    refresh_statistics()
     return report
 
 

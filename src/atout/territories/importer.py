@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from atout.core.planner import refresh_statistics
 from atout.engine import sources
 from atout.engine.formats import cog
 from atout.engine.formats.errors import FormatError
@@ -119,7 +120,7 @@ def import_geography(files: dict[str, Path], progress: Progress | None = None) -
             "epcis": len(epci_by_code),
             "commune_contours": len(contours_now),
             "departement_contours": len(departement_contours),
-                "zones": len(zones),
+            "zones": len(zones),
             "created": sync.created,
             "updated": sync.updated,
             "removed": sync.removed,
@@ -128,6 +129,7 @@ def import_geography(files: dict[str, Path], progress: Progress | None = None) -
             sources={key: {"file": GEO_FILES[key], "sha256": sources.sha256_of(path)} for key, path in files.items()},
             counts=report.counts,
         )
+    refresh_statistics()
     step(6, 6)
     return report
 
