@@ -15,8 +15,10 @@ SUITE_DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_
 
 #: Where the tests that do not use the database run, in CI, in the PostgreSQL run rather than in the SQLite
 #: one: they give the same result in either, and moving them there evens the two runs' time (each about
-#: a core's worth of work; docs/operations.md, "Tests and CI").
-BESIDE_POSTGRESQL = ("tests/engine/", "tests/opendata/", "tests/reports/", "tests/test_cli.py")
+#: a core's worth of work; docs/operations.md, "Tests and CI"). The short load test works on a PostgreSQL
+#: database of its own whatever the suite's.
+BESIDE_POSTGRESQL = ("tests/engine/", "tests/opendata/", "tests/reports/", "tests/test_cli.py",
+                     "tests/consultation/test_load_short.py")
 
 
 #: The configured database (DATABASE_URL), before pytest-django points the connection at a test database.

@@ -3,6 +3,7 @@
 import csv
 import html as htmlib
 import io
+import json
 import re
 
 import pytest
@@ -69,6 +70,29 @@ def test_the_commune_map_colours_by_value_classes(client, drome):
     assert len(colours - {"#d9d9d9"}) == 5  # five quantile classes of the sequential palette
     valence = Territory.objects.get(level=Level.COMMUNE, code="26362")
     assert any(title.startswith(f"{valence.name} : 15,6") for _, title in areas(html))
+
+
+def outlines(html):
+    """Commune name → SVG path of the indicator map."""
+    found = re.findall(r'<path class="zone area" d="([^"]+)" fill="#[0-9a-f]{6}"><title>([^<:]+) :', html)
+    return {htmlib.unescape(name.strip()): path for path, name in found}
+
+
+@pytest.mark.usefixtures("statistics")
+def test_maps_reuse_their_outlines_and_redraw_a_changed_contour(client, drome):
+    """The outlines of a map are drawn once for all indicators (atout.diagnostic.maps); a territory whose
+    contour changes (a new import of the geography) is drawn anew."""
+    unemployment = outlines(client.get(url("indicator", code="unemployment_rate")).content.decode())
+    population = outlines(client.get(url("indicator", code="population")).content.decode())
+    assert len(unemployment) > 300 and population == unemployment
+    valence = Territory.objects.get(level=Level.COMMUNE, code="26362")
+    west, south, east, north = 4.85, 44.90, 4.95, 44.96
+    Territory.objects.filter(pk=valence.pk).update(contour=json.dumps(
+        {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]]}))
+    redrawn = outlines(client.get(url("indicator", code="population")).content.decode())
+    assert redrawn[valence.name] != unemployment[valence.name] and redrawn[valence.name].count(" L") == 4
+    others = [name for name in redrawn if name != valence.name]
+    assert all(redrawn[name] == unemployment[name] for name in others)
 
 
 @pytest.mark.usefixtures("statistics")

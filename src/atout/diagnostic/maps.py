@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,17 +76,59 @@ def geometry_of(territory: Territory) -> dict | None:
     return territory.geometry()
 
 
-def choropleth(items: list[tuple[Territory, float | None]], *, width: float = 600) -> Choropleth | None:
-    """A map of ``items`` (territory, value); None when none of them has a contour."""
-    shapes = [(t, v, geometry_of(t)) for t, v in items]
-    drawn = [(t, v, g) for t, v, g in shapes if g]
-    box = bounds([g for _t, _v, g in drawn])
+@dataclass(frozen=True)
+class _Drawing:
+    """The geometry part of a map: it depends on the territories' contours, never on the values."""
+
+    width: float
+    height: float
+    paths: tuple[str | None, ...]  # one per territory, in order; None for a territory without a contour
+
+
+#: The last drawings made, by width and territories (pk and contour). Drawing the 363 communes of the
+#: Drôme (reading their GeoJSON, projecting every vertex) took most of an indicator page's time, and
+#: every indicator, level and language draws the same outlines again.
+_DRAWINGS: OrderedDict[tuple, _Drawing] = OrderedDict()
+_DRAWINGS_KEPT = 32
+
+
+def _key(territories: list[Territory], width: float) -> tuple | None:
+    if not all(t.pk for t in territories):
+        return None  # unsaved territories: nothing stable to know them by
+    return (width, tuple((t.pk, hash(t.contour)) for t in territories))
+
+
+def _drawing(territories: list[Territory], width: float) -> _Drawing | None:
+    key = _key(territories, width)
+    if key in _DRAWINGS:
+        _DRAWINGS.move_to_end(key)
+        return _DRAWINGS[key]
+    geometries = [geometry_of(t) for t in territories]
+    box = bounds([g for g in geometries if g])
     if box is None:
         return None
     projection = Projection(*box, width=width)
-    values = [v for _t, v, _g in drawn]
+    drawing = _Drawing(projection.width, projection.height,
+                       tuple(svg_path(g, projection) if g else None for g in geometries))
+    # Keyed after drawing: an EPCI or a zone without a stored contour just got one (Territory.geometry),
+    # which is what the next page will read.
+    key = _key(territories, width)
+    if key is not None:
+        _DRAWINGS[key] = drawing
+        while len(_DRAWINGS) > _DRAWINGS_KEPT:
+            _DRAWINGS.popitem(last=False)
+    return drawing
+
+
+def choropleth(items: list[tuple[Territory, float | None]], *, width: float = 600) -> Choropleth | None:
+    """A map of ``items`` (territory, value); None when none of them has a contour."""
+    drawing = _drawing([t for t, _v in items], width)
+    if drawing is None:
+        return None
+    drawn = [(t, v, path) for (t, v), path in zip(items, drawing.paths, strict=True) if path is not None]
+    values = [v for _t, v, _p in drawn]
     breaks = class_breaks(values)
-    areas = [Area(t, svg_path(g, projection), colour_of(v, breaks), v) for t, v, g in drawn]
+    areas = [Area(t, path, colour_of(v, breaks), v) for t, v, path in drawn]
     legend = []
     palette = PALETTE[-len(breaks):] if breaks and len(breaks) < len(PALETTE) else PALETTE
     low = min((v for v in values if v is not None and not math.isnan(v)), default=None)
@@ -96,5 +139,5 @@ def choropleth(items: list[tuple[Territory, float | None]], *, width: float = 60
     missing = sum(1 for a in areas if a.colour == MISSING_COLOUR)
     if missing:
         legend.append(LegendClass(MISSING_COLOUR, None, None, missing))
-    return Choropleth(projection.width, projection.height, areas, legend,
-                      [t for t, _v, g in shapes if not g])
+    return Choropleth(drawing.width, drawing.height, areas, legend,
+                      [t for (t, _v), path in zip(items, drawing.paths, strict=True) if path is None])
