@@ -1,7 +1,8 @@
 """Crawl the served demo from ``/`` as each role, following the site's own links breadth-first.
 
 No link may lead to a refusal (403), a missing page (404) or an error (5xx); as team and administrator
-the crawl must reach every capability's key page. To stay within a few minutes the crawl opens at most
+the crawl must reach every capability's key page. The crawl runs on a 360 px phone, and no page it opens
+may scroll sideways: the team's editing pages too, not only the public ones of test_phone_width.py. To stay within a few minutes the crawl opens at most
 ``PER_ROUTE`` addresses of each route (e.g. two indicators, not all of them) and ``BUDGET`` pages in all.
 Only pages are opened: downloads (CSV, ZIP, PDF, iCal, JSON…), the admin, the API's machine endpoints and
 sign-out are left out."""
@@ -19,6 +20,8 @@ from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 
 from atout.processes.demo import ACCOUNTS
+
+from .test_phone_width import OVERFLOWING, WIDTH
 
 pytestmark = pytest.mark.browser
 
@@ -63,12 +66,14 @@ def sign_in(page, base: str, role: str) -> None:
     page.wait_for_load_state()
 
 
-def crawl(page, base: str, budget: int) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
-    """Breadth-first from ``/``: ``({route: pages opened}, [(from, url, status) of every failure])``."""
+def crawl(page, base: str, budget: int) -> tuple[dict[str, int], list[tuple[str, str, int]], list[str]]:
+    """Breadth-first from ``/``: ``({route: pages opened}, [(from, url, status) of every failure],
+    [pages wider than the screen, with what sticks out])``."""
     queue = deque([(base + "/", "")])
     seen = {base + "/"}
     routes: dict[str, int] = {}
     failures = []
+    too_wide = []
     opened = 0
     while queue and opened < budget:
         url, origin = queue.popleft()
@@ -89,12 +94,15 @@ def crawl(page, base: str, budget: int) -> tuple[dict[str, int], list[tuple[str,
             continue
         if "html" not in (response.headers.get("content-type") or ""):
             continue
+        page.wait_for_load_state("load")  # its style sheets applied
+        if page.evaluate("document.documentElement.scrollWidth") > WIDTH:
+            too_wide.append(f"{url}: " + "; ".join(page.evaluate(OVERFLOWING)))
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => new URL(a.getAttribute('href'), document.baseURI).href)"):
             target = followable(base, href)
             if target and target not in seen:
                 seen.add(target)
                 queue.append((target, url))
-    return routes, failures
+    return routes, failures, too_wide
 
 
 @pytest.fixture(scope="module")
@@ -107,18 +115,20 @@ def warm_demo(served_demo):
 
 @pytest.mark.parametrize("role", ["public", "participant", "facilitator", "team", "admin"])
 def test_every_link_a_role_sees_opens(served_demo, warm_demo, browser, role):
-    context = browser.new_context(locale="fr-FR")
+    context = browser.new_context(locale="fr-FR", viewport={"width": WIDTH, "height": 740}, is_mobile=True,
+                                  has_touch=True)
     context.set_default_timeout(60_000)
     page = context.new_page()
     started = time.monotonic()
     try:
         if role != "public":
             sign_in(page, warm_demo, role)
-        routes, failures = crawl(page, warm_demo, BUDGET[role])
+        routes, failures, too_wide = crawl(page, warm_demo, BUDGET[role])
     finally:
         context.close()
     print(f"\ncrawl as {role}: {sum(routes.values())} pages, {len(routes)} routes, {time.monotonic() - started:.0f} s")
     assert failures == []
+    assert too_wide == []
     if role in ("team", "admin"):
         assert KEY_PAGES - set(routes) == set()
     if role == "facilitator":
