@@ -194,6 +194,24 @@ def _form(survey: Survey) -> Form:
     return services.current_form(survey)
 
 
+#: Responses whose answers are read in one query (well under SQLite's limit of 32,766 parameters).
+ANSWERS_CHUNK = 5000
+
+
+def _answers_of(response_ids: list[int], questions: list[str]):
+    """(response id, question, choice, number, text) of the answers of ``response_ids`` (in ascending
+    order), ordered by response and position.
+
+    By the responses' ids, not by a subquery on the wave: a wave closed or simulated a moment ago has
+    an id PostgreSQL's statistics have not seen yet, and for the subquery it then planned one index
+    scan of the survey's every answer per response: 8.5 s for a wave of 1,200 responses instead of
+    0.02 s, each time a barometer's KPIs were refreshed."""
+    for start in range(0, len(response_ids), ANSWERS_CHUNK):
+        chunk = response_ids[start:start + ANSWERS_CHUNK]
+        yield from (Answer.objects.filter(response_id__in=chunk, question__in=questions)
+                    .order_by("response_id", "position").values_list("response_id", "question", "choice", "number", "text"))
+
+
 def _wave_table(wave: Wave, form: Form) -> tuple[list[int], pd.DataFrame, list[float | None]]:
     """Response ids, their answers (one column per question) and stored weights, in id order."""
     questions = {q.name: q for q in form.questions() if q.type != "note"}
@@ -202,10 +220,8 @@ def _wave_table(wave: Wave, form: Form) -> tuple[list[int], pd.DataFrame, list[f
     # Cells gathered in plain dicts and the frame built once: setting ~90,000 cells one by one through
     # pandas took 0.8 s per wave (the barometer page reads four).
     cells: dict[str, dict[int, object]] = {name: {} for name in questions}
-    rows = (Answer.objects.filter(survey_id=wave.survey_id, response__in=wave_responses(wave), question__in=list(questions))
-            .order_by("response_id", "position").values_list("response_id", "question", "choice", "number", "text"))
     multiple: dict[tuple[int, str], list[str]] = {}
-    for response_id, name, choice, number, answer_text in rows.iterator(chunk_size=5000):
+    for response_id, name, choice, number, answer_text in _answers_of(ids, list(questions)):
         kind = questions[name].type
         if kind in _MULTIPLE_TYPES:
             multiple.setdefault((response_id, name), []).append(choice)

@@ -464,10 +464,16 @@ def _forget_in_admin_history(user, pseudonym: str, things: dict[str, set[str]], 
 
 
 def connect() -> None:
+    from django.apps import apps
     from django.conf import settings
     from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
     pre_save.connect(_on_pre_save, dispatch_uid="atout-audit-pre-save")
     post_save.connect(_on_post_save, dispatch_uid="atout-audit-post-save")
-    post_delete.connect(_on_post_delete, dispatch_uid="atout-audit-post-delete")
+    # Deletions are listened to on the audited models only: a model no receiver listens to is deleted in
+    # one statement, where a receiver for every model made Django load and signal each row (the demo's
+    # 75,000 survey answers, when it rebuilds them).
+    for model in apps.get_models():
+        if audited(model):
+            post_delete.connect(_on_post_delete, sender=model, dispatch_uid=f"atout-audit-post-delete:{model._meta.label}")
     pre_delete.connect(_on_pre_delete_user, sender=settings.AUTH_USER_MODEL, dispatch_uid="atout-audit-pre-delete-user")
