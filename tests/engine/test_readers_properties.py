@@ -16,7 +16,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from atout.engine.formats import cog, coinr, contributions, decidim, polis, stakeholders
@@ -221,6 +221,7 @@ def test_stakeholder_files_give_rows_or_a_format_error(data):
 
 @SETTINGS
 @given(st.binary(max_size=300))
+@example(b"organisation\nCoop\rdes vergers")  # a carriage return inside a cell (found by this test)
 def test_stakeholder_files_take_any_bytes(raw):
     read_file(stakeholders.read_stakeholders, "acteurs.csv", raw)
     read_file(stakeholders.read_stakeholders, "acteurs.xlsx", raw)

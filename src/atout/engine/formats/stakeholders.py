@@ -130,12 +130,16 @@ def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list]], str | No
         raise FormatError("not UTF-8 text (save the file as CSV UTF-8)", path=path, line=line) from exc
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # newline="": the csv module reads line ends itself, so a carriage return inside a cell is data.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
+        rows = [(reader.line_num, values) for values in reader]
     except StopIteration:
         raise FormatError("empty file", path=path) from None
-    return header, [(reader.line_num, values) for values in reader], None
+    except csv.Error as exc:
+        raise FormatError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from exc
+    return header, rows, None
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list]], str]:
