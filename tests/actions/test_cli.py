@@ -104,3 +104,31 @@ def test_unknown_process_and_bad_date(db):
         run("progress", "--process", "nulle-part", "--json")
     with pytest.raises(CommandError, match="bad date"):
         run("progress", "--process", "drome", "--json", "--date", "15/01/2027")
+
+
+def text_of(*args) -> str:
+    out = io.StringIO()
+    call_command("actions", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_without_json_the_commands_print_sentences(objectives, tmp_path):
+    assert text_of("import", str(PLAN_FILE), "--process", "drome").startswith(
+        "18 action(s) imported: 18 created, 0 updated")
+    progress = text_of("progress", "--process", "drome", "--date", "2027-01-15")
+    assert "axes:\n  attractivite: 58.3 %" in progress and "late: A1.3, P1.1, I1.1, I1.2" in progress
+    out = tmp_path / "plan.xlsx"
+    assert text_of("export", "--process", "drome", "--output", str(out)).strip() == f"18 action(s) written to {out}"
+
+
+def test_the_commands_refuse_what_they_cannot_do(objectives, tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        run("import", str(tmp_path / "absent.csv"), "--process", "drome", "--json")
+    with pytest.raises(CommandError, match="must end in .xlsx or .csv"):
+        run("export", "--process", "drome", "--output", str(tmp_path / "plan.ods"), "--json")
+    with pytest.raises(CommandError, match="cannot write"):
+        run("export", "--process", "drome", "--output", str(tmp_path / "absent" / "plan.csv"), "--json")
+    objectives.is_demo = False
+    objectives.save(update_fields=["is_demo"])
+    with pytest.raises(CommandError, match="is not a demo process"):
+        run("demo", "--process", "drome", "--json")
