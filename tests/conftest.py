@@ -13,14 +13,6 @@ SUITE_DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_
                                      "empty_database", "scratch_database"})
 
 
-#: Where the tests that do not use the database run, in CI, in the PostgreSQL run rather than in the SQLite
-#: one: they give the same result in either, and moving them there evens the two runs' time (each about
-#: a core's worth of work; docs/operations.md, "Tests and CI"). The short load test works on a PostgreSQL
-#: database of its own whatever the suite's.
-BESIDE_POSTGRESQL = ("tests/engine/", "tests/opendata/", "tests/reports/", "tests/test_cli.py",
-                     "tests/consultation/test_load_short.py")
-
-
 #: The configured database (DATABASE_URL), before pytest-django points the connection at a test database.
 CONFIGURED_DATABASE: dict = {}
 
@@ -40,8 +32,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("django_db") or SUITE_DATABASE_FIXTURES.intersection(item.fixturenames):
             item.add_marker(pytest.mark.database)
-        elif item.nodeid.startswith(BESIDE_POSTGRESQL) and "demo_sqlite_file" not in item.fixturenames:
-            # (A SQLite copy of the demo is a file copy in the SQLite run, a minute's build in the other.)
+        elif "demo_sqlite_file" not in item.fixturenames:
+            # Engine-independent, run once: in the PostgreSQL run, so that the two runs CI makes side by
+            # side take about as long. Those that need a SQLite copy of the demo (the browser tests'
+            # served demo) stay in the SQLite run, where it is a file copy rather than a minute's build.
             item.add_marker(pytest.mark.beside_postgresql)
 
 
