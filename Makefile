@@ -32,14 +32,12 @@ system-libs:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation; }
 
-# --no-compile: Python compiles each module the first time it is imported, instead of pip compiling every
-# module of every package at install (half the install's time: 54 s → 26 s for the test extras).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python system-libs
-	$(BIN)/pip install --quiet --no-compile -e .
+	$(BIN)/pip install --quiet -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python system-libs
-	$(BIN)/pip install --quiet --no-compile -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
