@@ -20,9 +20,14 @@ export ATOUT_VAR_DIR ?= $(abspath var)
 
 .PHONY: demo test install install-test browser system-libs bench-tools lint serve messages clean
 
+# Dependencies are installed by uv (from PyPI, like pip, and resolving to the same versions): about three
+# times faster than pip, which counts in every fresh clone CI makes. --compile-bytecode as pip does, since
+# processes may run with PYTHONDONTWRITEBYTECODE and would otherwise compile every module they import.
+UV_INSTALL := $(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --upgrade pip 'uv>=0.8,<1'
 
 # PDF reports (WeasyPrint) need Pango, HarfBuzz and fonts from Debian. Installed once, as root or via sudo.
 system-libs:
@@ -33,11 +38,11 @@ system-libs:
 	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation; }
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python system-libs
-	$(BIN)/pip install --quiet -e .
+	$(UV_INSTALL) -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python system-libs
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(UV_INSTALL) -e '.[test]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
