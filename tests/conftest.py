@@ -30,7 +30,12 @@ def pytest_collection_modifyitems(config, items):
     files, tests whose processes use their own SQLite file, browser tests) do not depend on the database
     engine; CI runs them once (docs/operations.md, "Tests and CI")."""
     for item in items:
-        if item.get_closest_marker("django_db") or SUITE_DATABASE_FIXTURES.intersection(item.fixturenames):
+        names = item.fixturenames
+        if (item.get_closest_marker("django_db") or SUITE_DATABASE_FIXTURES.intersection(names)
+                # A module fixture that reads the session's database (the diagnostic PDF, the open-data
+                # package) makes its tests engine-dependent too; and splitting a module between the two
+                # groups would make pytest build such a fixture twice in the PostgreSQL run.
+                or ("django_db_setup" in names and "demo_sqlite_file" not in names)):
             item.add_marker(pytest.mark.database)
         elif "demo_sqlite_file" not in item.fixturenames:
             # Engine-independent, run once: in the PostgreSQL run, so that the two runs CI makes side by

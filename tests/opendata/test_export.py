@@ -16,6 +16,10 @@ from atout.processes.models import Process
 from atout.territories.models import Level, Territory
 from tests.consultation.forms import import_survey
 
+# Every test here reads the session's database, some through a module fixture built once from it:
+# marked so that pytest-django keeps them together, and the fixture is built once per run.
+pytestmark = pytest.mark.django_db
+
 
 def export(slug, target, *extra) -> dict:
     out = io.StringIO()

@@ -13,6 +13,10 @@ from atout.diagnostic.templatetags.diagnostic import num
 
 from .conftest import pdf_text, plain
 
+# Every test here reads the session's database, some through a module fixture built once from it:
+# marked so that pytest-django keeps them together, and the fixture is built once per run.
+pytestmark = pytest.mark.django_db
+
 VALENCE_ROMANS = "200068781"  # CA Valence Romans Agglo, an EPCI of the Drôme
 
 

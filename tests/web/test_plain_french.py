@@ -12,7 +12,10 @@ import pytest
 from tests.crawl import crawl
 from tests.plain_french import is_english, problems
 
-ROLES = ["anonymous", "participant", "facilitator", "team", "admin"]
+# Each crawl runs once in CI: the anonymous one, the longest, in the PostgreSQL run and the signed-in ones
+# in the SQLite run, so that the two runs CI makes side by side take about as long.
+ROLES = [pytest.param("anonymous", marks=pytest.mark.beside_postgresql),
+         "participant", "facilitator", "team", "admin"]
 #: Public data pages identical for every role: crawled in full by the anonymous visitor only.
 PUBLIC_FAMILIES = re.compile(r"^/diagnostic/[^/]+/indicateurs/.|^/territoires/.")
 
@@ -49,8 +52,8 @@ def test_a_survey_condition_is_a_formula_not_english(codes):
     assert problems(page, codes) == []
 
 
-# The words of a page do not depend on the database engine, and every page is opened on PostgreSQL by the
-# permission walk (tests/test_permissions.py): CI crawls for words once, in the SQLite run.
+# The words of a page do not depend on the database engine, and every page is opened on both engines by the
+# permission walk (tests/test_permissions.py): CI crawls for words once per role (see ROLES).
 @pytest.mark.page_words
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_shows_codes_paths_or_english(client, users, codes, role):
@@ -67,3 +70,13 @@ def test_no_page_shows_codes_paths_or_english(client, users, codes, role):
     if role == "anonymous":
         assert "/territoires/dep:26/" in reached and any("/indicateurs/" in url for url in reached)
     assert not found, "\n".join(found)
+
+
+def test_the_crawl_follows_the_links_a_browser_would():
+    from tests.crawl import links_of
+
+    page = ("<abbr title='x'>x</abbr><a class=\"b\" title=\"a > b\" href=\"/p/drome/?page=2&amp;tri=nom\">1</a>"
+            "<A HREF='/diagnostic/drome/'>2</A><a href=/territoires/ data-x>3</a><a href=\"/f.csv\" download>4</a>"
+            "<a>5</a><a href=\"https://example.org/\">6</a><a\nhref=\"mailto:x@y.fr\">7</a><a href=\"#haut\">8</a>")
+    assert links_of(page, "/p/drome/") == ["/p/drome/?page=2&tri=nom", "/diagnostic/drome/", "/territoires/",
+                                           "/p/drome/"]
