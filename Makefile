@@ -27,7 +27,11 @@ UV_INSTALL := $(BIN)/uv pip install --python $(BIN)/python --quiet --compile-byt
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip 'uv>=0.8,<1'
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Its own target, so that a virtual environment made before uv was used gets it too.
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/pip install --quiet 'uv>=0.8,<1'
 
 # PDF reports (WeasyPrint) need Pango, HarfBuzz and fonts from Debian. Installed once, as root or via sudo.
 system-libs:
@@ -37,11 +41,11 @@ system-libs:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation; }
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python system-libs
+$(VENV)/.installed: pyproject.toml | $(BIN)/uv system-libs
 	$(UV_INSTALL) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python system-libs
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/uv system-libs
 	$(UV_INSTALL) -e '.[test]'
 	touch $(VENV)/.installed $@
 

@@ -32,9 +32,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         names = item.fixturenames
         if (item.get_closest_marker("django_db") or SUITE_DATABASE_FIXTURES.intersection(names)
-                # A module fixture that reads the session's database (the diagnostic PDF, the open-data
-                # package) makes its tests engine-dependent too; and splitting a module between the two
-                # groups would make pytest build such a fixture twice in the PostgreSQL run.
+                # A fixture that reads the session's database (e.g. the module fixture building the
+                # diagnostic PDF) makes the tests using it engine-dependent too.
                 or ("django_db_setup" in names and "demo_sqlite_file" not in names)):
             item.add_marker(pytest.mark.database)
         elif "demo_sqlite_file" not in item.fixturenames:
