@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(config, items):
                 # diagnostic PDF) makes the tests using it engine-dependent too.
                 or ("django_db_setup" in names and "demo_sqlite_file" not in names)):
             item.add_marker(pytest.mark.database)
-        elif "demo_sqlite_file" not in item.fixturenames:
+        elif "demo_sqlite_file" not in names:
             # Engine-independent, run once: in the PostgreSQL run, so that the two runs CI makes side by
             # side take about as long. Those that need a SQLite copy of the demo (the browser tests'
             # served demo) stay in the SQLite run, where it is a file copy rather than a minute's build.

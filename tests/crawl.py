@@ -44,14 +44,16 @@ ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'
 def _hrefs(html: str) -> list[str]:
     """``href`` of every ``<a>`` without ``download``, unescaped. A regular expression rather than
     :class:`html.parser.HTMLParser`: the crawls parse hundreds of pages, and a full parse of each took a
-    fifth of their time; the links are all the crawl needs from it."""
+    fifth of their time; the links are all the crawl needs from it. Unlike a parser, it would also read
+    an ``<a>`` written inside a script or a comment; the pages put none there (the same links as the
+    parser found on the 523 pages of two roles' crawls)."""
     found = []
     for tag in A_TAG.finditer(html):
-        attributes = {m[1].lower(): m[2] if m[2] is not None else m[3] if m[3] is not None else m[4] or ""
-                      for m in ATTRIBUTE.finditer(tag[1])}
-        href = attributes.get("href")
-        if href and "download" not in attributes:
-            found.append(htmlib.unescape(href))
+        attributes = {}
+        for name, double, single, bare in ATTRIBUTE.findall(tag[1]):
+            attributes[name.lower()] = double or single or bare
+        if attributes.get("href") and "download" not in attributes:
+            found.append(htmlib.unescape(attributes["href"]))
     return found
 
 

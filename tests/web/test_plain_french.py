@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.crawl import crawl
+from tests.crawl import crawl, links_of
 from tests.plain_french import is_english, problems
 
 # Each crawl runs once in CI: the anonymous visitor's and the team's in the PostgreSQL run, the others in
@@ -73,8 +73,6 @@ def test_no_page_shows_codes_paths_or_english(client, users, codes, role):
 
 
 def test_the_crawl_follows_the_links_a_browser_would():
-    from tests.crawl import links_of
-
     page = ("<abbr title='x'>x</abbr><a class=\"b\" title=\"a > b\" href=\"/p/drome/?page=2&amp;tri=nom\">1</a>"
             "<A HREF='/diagnostic/drome/'>2</A><a href=/territoires/ data-x>3</a><a href=\"/f.csv\" download>4</a>"
             "<a>5</a><a href=\"https://example.org/\">6</a><a\nhref=\"mailto:x@y.fr\">7</a><a href=\"#haut\">8</a>")
