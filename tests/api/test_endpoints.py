@@ -36,6 +36,12 @@ def test_it_finds_a_territory_by_name(client, drome):
     assert any(t["key"] == "com:26362" for t in items)
 
 
+def test_a_name_is_found_whatever_the_case_of_its_accented_letters(client, drome):
+    for q in ("étoile", "ÉTOILE-SUR-RHÔNE", "Étoile"):
+        items = client.get(f"{V1}/territories", {"q": q, "parent": "dep:26", "level": "commune"}).json()["items"]
+        assert [t["key"] for t in items] == ["com:26124"], q
+
+
 def test_it_shows_one_territory(client, drome):
     body = client.get(f"{V1}/territories/dep:26").json()
     assert body["name"] == "Drôme" and body["key"] == "dep:26"
@@ -68,6 +74,14 @@ def test_it_lists_and_shows_indicators(client, drome):
     assert body["label_fr"] == Indicator.objects.get(code=first["code"]).label_fr
     english = client.get(f"{V1}/indicators/{first['code']}", HTTP_ACCEPT_LANGUAGE="en").json()
     assert english["label"] == english["label_en"]
+
+
+def test_it_searches_the_indicators(client, drome):
+    # Any case matches, in the code and in either label.
+    found = {i["code"] for i in client.get(f"{V1}/indicators", {"q": "EMPLOI", "limit": 500}).json()["items"]}
+    expected = {i.code for i in Indicator.objects.all()
+                if any("emploi" in text.lower() for text in (i.code, i.label_fr, i.label_en))}
+    assert found == expected and len(expected) > 1
 
 
 def test_it_filters_observations(client, drome):

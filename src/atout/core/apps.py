@@ -2,6 +2,7 @@
 background tasks, backups, vocabularies). It imports no feature app; the apps register with it."""
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -18,7 +19,8 @@ class CoreConfig(AppConfig):
     verbose_name = "atout"
 
     def ready(self):
-        from . import audit, checks  # noqa: F401 - registers the deployment checks
+        from . import audit, checks, sqlite  # noqa: F401 - importing checks registers the deployment checks
 
         audit.connect()
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="atout-cache-table")
+        connection_created.connect(sqlite.fold_case_as_postgresql, dispatch_uid="atout-sqlite-like")
