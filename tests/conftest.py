@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.databases import DatabaseTemplate
+from tests.engines import both_engines_tests
 
 #: Fixtures through which a test uses the suite's database (the one DATABASE_URL names).
 SUITE_DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences",
@@ -25,10 +26,12 @@ def pytest_configure(config):
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` selects on the marker
 def pytest_collection_modifyitems(config, items):
-    """Mark ``database`` every test that uses the suite's database: the tests that must pass on SQLite
-    and on PostgreSQL alike. The others (pure engine and format tests, commands reading and writing
-    files, tests whose processes use their own SQLite file, browser tests) do not depend on the database
-    engine; CI runs them once (docs/operations.md, "Tests and CI")."""
+    """Mark ``database`` every test that uses the suite's database: CI runs those on PostgreSQL, the
+    production engine, and on SQLite only those marked ``both_engines`` too (tests/engines.py). The others
+    (pure engine and format tests, commands reading and writing files, tests whose processes use their
+    own database, browser tests) do not depend on the database engine; CI runs them once, in the SQLite
+    run (docs/operations.md, "Tests and CI")."""
+    on_both = both_engines_tests()
     for item in items:
         names = item.fixturenames
         if (item.get_closest_marker("django_db") or SUITE_DATABASE_FIXTURES.intersection(names)
@@ -36,11 +39,8 @@ def pytest_collection_modifyitems(config, items):
                 # diagnostic PDF) makes the tests using it engine-dependent too.
                 or ("django_db_setup" in names and "demo_sqlite_file" not in names)):
             item.add_marker(pytest.mark.database)
-        elif "demo_sqlite_file" not in names:
-            # Engine-independent, run once: in the PostgreSQL run, so that the two runs CI makes side by
-            # side take about as long. Those that need a SQLite copy of the demo (the browser tests'
-            # served demo) stay in the SQLite run, where it is a file copy rather than a minute's build.
-            item.add_marker(pytest.mark.beside_postgresql)
+            if on_both.intersection({item.nodeid.split("::")[0], item.nodeid.split("[")[0]}):
+                item.add_marker(pytest.mark.both_engines)
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,7 @@ import pytest
 from tests.crawl import crawl, links_of
 from tests.plain_french import is_english, problems
 
-# Each crawl runs once in CI: the anonymous visitor's and the team's in the PostgreSQL run, the others in
-# the SQLite run, so that the two runs CI makes side by side take about as long.
-ROLES = [pytest.param("anonymous", marks=pytest.mark.beside_postgresql), "participant", "facilitator",
-         pytest.param("team", marks=pytest.mark.beside_postgresql), "admin"]
+ROLES = ["anonymous", "participant", "facilitator", "team", "admin"]
 #: Public data pages identical for every role: crawled in full by the anonymous visitor only.
 PUBLIC_FAMILIES = re.compile(r"^/diagnostic/[^/]+/indicateurs/.|^/territoires/.")
 
@@ -52,8 +49,8 @@ def test_a_survey_condition_is_a_formula_not_english(codes):
     assert problems(page, codes) == []
 
 
-# The words of a page do not depend on the database engine, and every page is opened on both engines by the
-# permission walk (tests/test_permissions.py): CI crawls for words once per role (see ROLES).
+# The words of a page do not depend on the database engine, and every page is opened on PostgreSQL by the
+# permission walk (tests/test_permissions.py) and the XSS crawl: CI runs this crawl in the SQLite run only.
 @pytest.mark.page_words
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_shows_codes_paths_or_english(client, users, codes, role):
