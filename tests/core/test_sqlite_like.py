@@ -22,6 +22,12 @@ from atout.core.sqlite import like
     ("ligne\nsuivante", "ligne%suivante", None, True),
     ("a.b", "a.b", None, True),
     ("axb", "a.b", None, False),
+    ("abc", "%", None, True),
+    ("", "%", None, True),
+    ("", "", None, True),
+    ("abc", "", None, False),
+    ("abc", "ab", None, False),
+    ("xabc", "abc%", None, False),
     (None, "%", None, None),
     ("x", None, None, None),
 ])
