@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -108,8 +109,11 @@ def served_env(served_demo) -> dict:
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Web-first assertions retry until this long: the served demo shares a loaded 2-core machine with
+    # the other test run, and a page can take seconds to come back.
+    expect.set_options(timeout=60_000)
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: 'make test' installs it (Debian package 'chromium').")
     with sync_playwright() as playwright:
@@ -136,6 +140,26 @@ def phone(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def sign_in(page, base: str, username: str, next_path: str, timeout: float = 120_000) -> None:
+    """Sign in with a demo account through the sign-in form, and wait for the page it leads to.
+    ``timeout`` (milliseconds) is generous: checking a password on a loaded machine takes seconds."""
+    from atout.processes.demo import ACCOUNTS
+
+    password = next(password for name, password, _role in ACCOUNTS if name == username)
+    page.goto(f"{base}/connexion/?next={next_path}", timeout=timeout)
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == next_path, timeout=timeout)
+
+
+def click_and_load(page, target) -> None:
+    """Click a link or a submit button and wait for the page it opens. Playwright's click() does not
+    wait for the navigation it starts: what is read just after could still be the page before."""
+    with page.expect_navigation():
+        target.click()
 
 
 def screenshot(page, name: str) -> Path:

@@ -5,8 +5,9 @@ import re
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import screenshot
+from .conftest import click_and_load, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -38,22 +39,14 @@ def served_plan(served_demo):
     return served_demo
 
 
-def sign_in(page, base, username, password, next_path):
-    page.goto(f"{base}/connexion/?next={next_path}")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(".*" + re.escape(next_path) + "$"))
-
-
 def test_the_public_accountability_page(served_plan, page):
     requests = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(served_plan + "/actions/drome/")
-    assert page.get_by_role("heading", name="Vous avez dit, nous avons fait", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Vous avez dit, nous avons fait", level=1)).to_be_visible()
     assert page.locator(".action-card").count() == 18
     assert page.locator("progress").count() == 18
-    assert page.get_by_text("Exemple — stratégie et plan d'actions fictifs").is_visible()
+    expect(page.get_by_text("Exemple — stratégie et plan d'actions fictifs")).to_be_visible()
     assert page.evaluate(FIGURE_CHECK) == []
     # A sub-territory's execution rate links to the actions behind it.
     link = page.get_by_role("table", name="Avancement des actions qui concernent chaque sous-territoire") \
@@ -65,14 +58,13 @@ def test_the_public_accountability_page(served_plan, page):
     page.goto(served_plan + "/actions/drome/")
     page.get_by_label("Axe", exact=True).select_option("proximite")
     page.get_by_role("button", name="Filtrer").click()
-    page.wait_for_load_state()
-    assert "axis=proximite" in page.url and page.locator(".action-card").count() == 4
+    page.wait_for_url(re.compile(r".*axis=proximite.*"))
+    expect(page.locator(".action-card")).to_have_count(4)
     # An action's evidence opens its evidence page, which says where it is used.
     card = page.locator("#action-P1\\.1")
-    card.get_by_role("link", name="« Il manque des médecins dans les zones rurales. »").click()
-    page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Où cette preuve est utilisée").is_visible()
-    assert page.get_by_role("link", name="Maisons de santé pluriprofessionnelles en zone rurale").is_visible()
+    click_and_load(page, card.get_by_role("link", name="« Il manque des médecins dans les zones rurales. »"))
+    expect(page.get_by_role("heading", name="Où cette preuve est utilisée")).to_be_visible()
+    expect(page.get_by_role("link", name="Maisons de santé pluriprofessionnelles en zone rurale")).to_be_visible()
     assert all(url.startswith(served_plan) for url in requests)
     screenshot(page, "accountability-evidence")
 
@@ -84,22 +76,21 @@ def test_the_accountability_page_on_a_phone(served_plan, phone):
 
 
 def test_the_team_dashboard(served_plan, page):
-    sign_in(page, served_plan, "equipe", "demo-equipe-drome", "/actions/drome/suivi/")
-    assert page.get_by_role("heading", name="Tableau de bord du plan d'actions").is_visible()
-    assert page.get_by_role("img", name="Trajectoire et mesures : Part des cadres").is_visible()
-    assert page.get_by_role("table", name="Part des cadres : référence, mesures et cible").is_visible()
-    assert page.get_by_role("img", name="Calendrier des actions (diagramme de Gantt) ; le détail est dans le tableau qui suit").is_visible()
+    sign_in(page, served_plan, "equipe", "/actions/drome/suivi/")
+    expect(page.get_by_role("heading", name="Tableau de bord du plan d'actions")).to_be_visible()
+    expect(page.get_by_role("img", name="Trajectoire et mesures : Part des cadres")).to_be_visible()
+    expect(page.get_by_role("table", name="Part des cadres : référence, mesures et cible")).to_be_visible()
+    expect(page.get_by_role("img", name="Calendrier des actions (diagramme de Gantt) ; le détail est dans le tableau qui suit")).to_be_visible()
     # The plan's "Part des cadres" and the barometer's pride of belonging (its second wave fell short).
-    assert page.get_by_text("2 indicateurs hors trajectoire").is_visible()
-    assert page.get_by_role("link", name="Fierté d'appartenance des habitants (baromètre)").is_visible()
+    expect(page.get_by_text("2 indicateurs hors trajectoire")).to_be_visible()
+    expect(page.get_by_role("link", name="Fierté d'appartenance des habitants (baromètre)")).to_be_visible()
     assert page.evaluate(FIGURE_CHECK) == []
     links = page.locator("main td.num a.fig")
     assert links.count() > 40
     # A KPI measurement links to the published figure it comes from.
     table = page.get_by_role("table", name="Part des cadres : référence, mesures et cible")
     table.get_by_role("row", name="2022").get_by_role("link").first.click()
-    page.wait_for_load_state()
-    assert "/strategie/drome/preuves/" in page.url
-    assert page.get_by_text("Part des cadres").first.is_visible()
+    page.wait_for_url(re.compile(r".*/strategie/drome/preuves/.*"))
+    expect(page.get_by_text("Part des cadres").first).to_be_visible()
     page.go_back()
     screenshot(page, "actions-dashboard")

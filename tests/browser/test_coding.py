@@ -4,6 +4,7 @@ on the served demo — and the pages work without JavaScript."""
 import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import BIN, screenshot
 
@@ -56,25 +57,25 @@ def test_a_facilitator_codes_an_excerpt_with_the_keyboard_only(fieldwork_demo, b
     page.keyboard.press("Tab")
     page.keyboard.type("demo-animation-drome")
     press_and_load(page, "Enter")
-    assert page.get_by_role("heading", name="Séances de terrain").is_visible()
+    expect(page.get_by_role("heading", name="Séances de terrain")).to_be_visible()
     tab_to_link(page, "Visite de terrain — Nyons (simulée)")
     press_and_load(page, "Enter")
     tab_to_link(page, "Coder la transcription")
     press_and_load(page, "Enter")
-    assert page.get_by_text("Données simulées").first.is_visible()
+    expect(page.get_by_text("Données simulées").first).to_be_visible()
 
     passage = page.locator("label", has_text="Un commerçant : L'été, la fréquentation explose")
     segment_id = passage.get_attribute("for")
     tab_to(page, segment_id)
     page.keyboard.press("Space")
-    assert page.locator(f"#{segment_id}").is_checked()
+    expect(page.locator(f"#{segment_id}")).to_be_checked()
     code_id = page.get_by_label("Tourisme", exact=True).get_attribute("id")
     tab_to(page, code_id)
     page.keyboard.press("Space")
     tab_to(page, "speaker")
     for _ in range(3):  # Élu·e, Habitant·e, Chef·fe d'entreprise
         page.keyboard.press("ArrowDown")
-    assert page.locator("#speaker").input_value() == "business"
+    expect(page.locator("#speaker")).to_have_value("business")
     page.keyboard.press("Tab")
     submit = page.get_by_role("button", name="Enregistrer l'extrait codé")
     for _ in range(60):
@@ -83,11 +84,11 @@ def test_a_facilitator_codes_an_excerpt_with_the_keyboard_only(fieldwork_demo, b
         page.keyboard.press("Tab")
     press_and_load(page, "Enter")
 
-    assert page.get_by_text("Extrait codé : Tourisme").is_visible()
+    expect(page.get_by_text("Extrait codé : Tourisme")).to_be_visible()
     excerpt = page.locator(".fw-excerpts li").filter(has_text="la fréquentation explose")
-    assert excerpt.count() == 1
-    assert "Tourisme" in excerpt.inner_text() and "Chef·fe d'entreprise" in excerpt.inner_text()
-    coded = page.locator(".fw-passages li.fw-coded", has_text="la fréquentation explose")
-    assert coded.count() == 1
+    expect(excerpt).to_have_count(1)
+    expect(excerpt).to_contain_text("Tourisme")
+    expect(excerpt).to_contain_text("Chef·fe d'entreprise")
+    expect(page.locator(".fw-passages li.fw-coded", has_text="la fréquentation explose")).to_have_count(1)
     screenshot(page, "fieldwork-coding-keyboard")
     context.close()

@@ -21,6 +21,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from atout.processes.demo import ACCOUNTS
 
+from .conftest import sign_in
 from .test_phone_width import OVERFLOWING, WIDTH
 
 pytestmark = pytest.mark.browser
@@ -37,7 +38,7 @@ KEY_PAGES = {"strategy:strategy", "strategy:swot", "actions:dashboard", "actions
              "diagnostic:summary", "fieldwork:documents", "fieldwork:agreement", "sectors:detail",
              "consultation:barometer", "strategy:positioning_edit", "processes:edit", "processes:members",
              "actions:objectives"}
-PASSWORDS = {role: (username, password) for username, password, role in ACCOUNTS}
+USERNAMES = {role: username for username, _password, role in ACCOUNTS}
 
 
 def route_of(path: str) -> str | None:
@@ -55,15 +56,6 @@ def followable(base: str, href: str) -> str | None:
     if not url.startswith(base) or parts.path.startswith(SKIPPED_PREFIXES) or DOWNLOAD.search(parts.path):
         return None
     return url
-
-
-def sign_in(page, base: str, role: str) -> None:
-    username, password = PASSWORDS[role]
-    page.goto(f"{base}/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
 
 
 def crawl(page, base: str, budget: int) -> tuple[dict[str, int], list[tuple[str, str, int]], list[str]]:
@@ -122,7 +114,7 @@ def test_every_link_a_role_sees_opens(served_demo, warm_demo, browser, role):
     started = time.monotonic()
     try:
         if role != "public":
-            sign_in(page, warm_demo, role)
+            sign_in(page, warm_demo, USERNAMES[role], "/")
         routes, failures, too_wide = crawl(page, warm_demo, BUDGET[role])
     finally:
         context.close()

@@ -2,9 +2,12 @@
 (with its error summary), the admin and the API's Swagger UI work under it, and Chromium reports no
 violation (neither a ``securitypolicyviolation`` event nor a console message)."""
 
-import pytest
+import re
 
-from .conftest import import_test_survey, screenshot
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import click_and_load, import_test_survey, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -52,13 +55,13 @@ def test_public_pages_the_opinion_map_and_a_survey_run_without_violation(served_
     assert watched.locator("svg polygon").count() >= 2  # the opinion map is drawn
     visit(watched, csp_survey)
     # Starting without consent: the error summary is shown and receives the focus (its script ran).
-    watched.get_by_role("button", name="Commencer").click()
+    click_and_load(watched, watched.get_by_role("button", name="Commencer"))
     summary = watched.locator("#error-summary")
-    assert summary.is_visible()
-    assert watched.evaluate("document.activeElement && document.activeElement.id") == "error-summary"
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
     watched.get_by_label("J'ai lu ces informations et j'accepte de participer.").check()
-    watched.get_by_role("button", name="Commencer").click()
-    assert "Page 1 sur 3" in watched.locator(".progress-text").inner_text()
+    click_and_load(watched, watched.get_by_role("button", name="Commencer"))
+    expect(watched.locator(".progress-text")).to_contain_text("Page 1 sur 3")
     screenshot(watched, "csp-survey")
     assert watched.violations() == []
 
@@ -68,7 +71,7 @@ def test_the_admin_works_under_the_policy(served_demo, watched):
     watched.get_by_label("Nom d’utilisateur").fill("admin")
     watched.get_by_label("Mot de passe").fill("demo-admin-drome")
     watched.get_by_role("button", name="Connexion").click()
-    assert watched.url.endswith("/admin/")
+    expect(watched).to_have_url(re.compile(r".*/admin/$"))
     visit(watched, served_demo + "/admin/processes/process/")
     watched.get_by_role("link", name="Drôme, terre d'attractivité").first.click()
     # The change form's scripts work: the search field of the territory (autocomplete) is built by the

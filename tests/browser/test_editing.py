@@ -5,8 +5,9 @@ import re
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import screenshot
+from .conftest import click_and_load, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -23,19 +24,11 @@ def served_plan(served_demo):
     return served_demo
 
 
-def sign_in(page, base, next_path):
-    page.goto(f"{base}/connexion/?next={next_path}", timeout=SLOW)
-    page.get_by_label("Identifiant").fill("equipe")
-    page.get_by_label("Mot de passe").fill("demo-equipe-drome")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(".*" + re.escape(next_path) + "$"), timeout=SLOW)
-
-
 def test_the_team_edits_an_action_and_a_kpi_by_clicking(served_plan, page):
     page.set_default_timeout(SLOW)
-    sign_in(page, served_plan, "/p/drome/equipe/")
+    sign_in(page, served_plan, "equipe", "/p/drome/equipe/")
     # From the team space to the plan, then to an action.
-    page.get_by_role("link", name="Ajouter une action au plan").is_visible()
+    expect(page.get_by_role("link", name="Ajouter une action au plan")).to_be_visible()
     page.goto(served_plan + "/actions/drome/action/P1.2/")
     page.get_by_role("link", name="Modifier l'action").click()
     page.wait_for_url(re.compile(".*/actions/drome/action/P1.2/modifier/$"))
@@ -50,9 +43,9 @@ def test_the_team_edits_an_action_and_a_kpi_by_clicking(served_plan, page):
     screenshot(page, "editing-action")
     page.get_by_role("button", name="Enregistrer l'action").click()
     page.wait_for_url(re.compile(".*/actions/drome/action/P1.2/$"))
-    assert page.get_by_text("Action enregistrée.").is_visible()
-    assert page.get_by_role("heading", name="Bus des services publics du Vercors et du Diois", level=1).is_visible()
-    assert page.get_by_text("Châtillon-en-Diois").first.is_visible()
+    expect(page.get_by_text("Action enregistrée.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Bus des services publics du Vercors et du Diois", level=1)).to_be_visible()
+    expect(page.get_by_text("Châtillon-en-Diois").first).to_be_visible()
 
     # A KPI of the employment programme: its target, from the action page.
     page.goto(served_plan + "/actions/drome/action/A1/")
@@ -62,12 +55,12 @@ def test_the_team_edits_an_action_and_a_kpi_by_clicking(served_plan, page):
     page.get_by_label(re.compile("^Cible")).fill("71")
     page.get_by_role("button", name="Enregistrer l'indicateur").click()
     page.wait_for_url(re.compile(".*/actions/drome/action/A1/#indicateurs$"))
-    assert page.get_by_text("Indicateur de suivi enregistré.").is_visible()
-    assert page.locator("table", has_text="Indicateurs de l'action").get_by_text("71 (2030)").is_visible()
+    expect(page.get_by_text("Indicateur de suivi enregistré.")).to_be_visible()
+    expect(page.locator("table", has_text="Indicateurs de l'action").get_by_text("71 (2030)")).to_be_visible()
 
     # A wrong year is refused with the field named, nothing saved.
     page.locator("summary", has_text="Mesurer").first.click()
     page.get_by_role("link", name=re.compile("^Modifier la référence, la cible")).first.click()
     page.get_by_label("Année cible").fill("2000")
-    page.get_by_role("button", name="Enregistrer l'indicateur").click()
-    assert page.get_by_text("L'année cible doit suivre l'année de référence.").is_visible()
+    click_and_load(page, page.get_by_role("button", name="Enregistrer l'indicateur"))
+    expect(page.get_by_text("L'année cible doit suivre l'année de référence.")).to_be_visible()

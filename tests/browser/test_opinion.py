@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import screenshot
 
@@ -20,8 +21,8 @@ def test_a_resident_votes_with_the_keyboard_on_a_phone(served_demo, browser, jav
     agree.focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.get_by_role("group").locator("legend").inner_text() != first
-    assert "sur 1 affirmation(s)" in page.locator("#progress").inner_text()
+    expect(page.get_by_role("group").locator("legend")).not_to_have_text(first)
+    expect(page.locator("#progress")).to_contain_text("sur 1 affirmation(s)")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, f"opinion-vote-phone-{'js' if javascript else 'nojs'}")
     context.close()
@@ -29,9 +30,9 @@ def test_a_resident_votes_with_the_keyboard_on_a_phone(served_demo, browser, jav
 
 def test_the_opinion_map_and_its_table(served_demo, page):
     page.goto(served_demo + CONVERSATION + "carte/")
-    assert page.get_by_role("img", name="Carte des opinions").is_visible()
+    expect(page.get_by_role("img", name="Carte des opinions")).to_be_visible()
     assert page.locator("svg polygon").count() >= 2
     table = page.get_by_role("table", name="Groupes d'opinion")
     assert table.locator("tbody tr").count() == page.locator("svg polygon").count()
-    assert page.get_by_text("Données simulées").first.is_visible()
+    expect(page.get_by_text("Données simulées").first).to_be_visible()
     screenshot(page, "opinion-map")

@@ -5,8 +5,9 @@ import re
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import screenshot
+from .conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,34 +31,29 @@ def narrow(browser):
 def test_the_list_and_a_filiere_page_at_360_px(served, narrow):
     page = narrow
     page.goto(served + "/filieres/drome/")
-    assert page.get_by_role("heading", name="Filières d'excellence", level=1).is_visible()
-    assert page.locator(".card").count() == 6
+    expect(page.get_by_role("heading", name="Filières d'excellence", level=1)).to_be_visible()
+    expect(page.locator(".card")).to_have_count(6)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_role("link", name="Nucléaire").click()
     page.wait_for_url(re.compile(r".*/filieres/drome/nucleaire/$"))
-    assert page.get_by_role("heading", name="Nucléaire", level=1).is_visible()
-    assert page.get_by_text("Élaboration et transformation de matières nucléaires").is_visible()
-    assert page.get_by_text("aucun chiffre propre à la filière n'est affiché", exact=False).is_visible()
-    # waits for it (is_visible() does not): a busy CI machine may still be laying out the page
-    page.get_by_role("link", name="Compétences pour la filière nucléaire du Tricastin").wait_for(state="visible")
+    expect(page.get_by_role("heading", name="Nucléaire", level=1)).to_be_visible()
+    expect(page.get_by_text("Élaboration et transformation de matières nucléaires")).to_be_visible()
+    expect(page.get_by_text("aucun chiffre propre à la filière n'est affiché", exact=False)).to_be_visible()
+    expect(page.get_by_role("link", name="Compétences pour la filière nucléaire du Tricastin")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "sectors-nucleaire-360")
 
 
 def test_the_team_form_refuses_a_wrong_code_then_saves(served, page):
-    page.goto(f"{served}/connexion/?next=/filieres/drome/nouvelle/")
-    page.get_by_label("Identifiant").fill("equipe")
-    page.get_by_label("Mot de passe").fill("demo-equipe-drome")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r".*/filieres/drome/nouvelle/$"))
+    sign_in(page, served, "equipe", "/filieres/drome/nouvelle/")
     page.get_by_label(re.compile(r"^Nom")).fill("Bâtiment")
     page.get_by_label(re.compile(r"^Identifiant")).fill("batiment")
     page.get_by_label(re.compile(r"^Codes NAF rév\. 2")).fill("41, 42, 43, 99.99")
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_role("alert").get_by_text("« 99.99 » : cette classe n'existe pas", exact=False).is_visible()
+    expect(page.get_by_role("alert").get_by_text("« 99.99 » : cette classe n'existe pas", exact=False)).to_be_visible()
     page.get_by_label(re.compile(r"^Codes NAF rév\. 2")).fill("41, 42, 43")
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_url(re.compile(r".*/filieres/drome/batiment/$"))
-    assert page.get_by_text("Emplois 2022").first.is_visible()
-    assert page.get_by_text("secteur entier", exact=False).is_visible()
+    expect(page.get_by_text("Emplois 2022").first).to_be_visible()
+    expect(page.get_by_text("secteur entier", exact=False)).to_be_visible()
     screenshot(page, "sectors-batiment")

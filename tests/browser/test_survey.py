@@ -1,8 +1,9 @@
 """Answering a survey in a real browser (Chromium), on a phone, with and without JavaScript."""
 
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import import_test_survey, screenshot
+from .conftest import click_and_load, import_test_survey, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -18,39 +19,39 @@ def served_survey(served_demo, tmp_path_factory, data_dir):
 def answer_the_survey(page, start_url: str, name: str, years: str) -> str:
     """Answer every page; ``years`` differs between runs (the same answers twice are a duplicate)."""
     page.goto(start_url)
-    assert page.get_by_role("heading", level=1).inner_text() == "Perception test"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Perception test")
     # Starting without consent: an error linked from a summary.
-    page.get_by_role("button", name="Commencer").click()
-    assert page.locator(".error-summary").is_visible()
+    click_and_load(page, page.get_by_role("button", name="Commencer"))
+    expect(page.locator(".error-summary")).to_be_visible()
     page.get_by_label("J'ai lu ces informations et j'accepte de participer.").check()
-    page.get_by_role("button", name="Commencer").click()
+    click_and_load(page, page.get_by_role("button", name="Commencer"))
 
-    assert "Page 1 sur 3" in page.locator(".progress-text").inner_text()
+    expect(page.locator(".progress-text")).to_contain_text("Page 1 sur 3")
     page.get_by_label("Oui").check()
-    page.get_by_role("button", name="Suivant").click()
+    click_and_load(page, page.get_by_role("button", name="Suivant"))
     # The answer opens a question on the same page: shown by the server, no script needed.
     years_field = page.get_by_label("Depuis combien d'années ?")
-    assert years_field.is_visible()
+    expect(years_field).to_be_visible()
     years_field.fill("300")
-    page.get_by_role("button", name="Suivant").click()
+    click_and_load(page, page.get_by_role("button", name="Suivant"))
     summary = page.locator(".error-summary")
-    assert summary.is_visible() and "Entre 0 et 100 ans" in summary.inner_text()
-    assert page.get_by_label("Depuis combien d'années ?").get_attribute("aria-invalid") == "true"
+    expect(summary).to_contain_text("Entre 0 et 100 ans")
+    expect(page.get_by_label("Depuis combien d'années ?")).to_have_attribute("aria-invalid", "true")
     screenshot(page, f"survey-error-{name}")
     summary.get_by_role("link").first.click()
     page.get_by_label("Depuis combien d'années ?").fill(years)
-    page.get_by_role("button", name="Suivant").click()
+    click_and_load(page, page.get_by_role("button", name="Suivant"))
 
-    assert "Page 2 sur 3" in page.locator(".progress-text").inner_text()
+    expect(page.locator(".progress-text")).to_contain_text("Page 2 sur 3")
     page.get_by_label("La nature", exact=True).check()
     page.locator("#recommande-10").check()  # the 10th option: score 9
-    page.get_by_role("button", name="Suivant").click()
+    click_and_load(page, page.get_by_role("button", name="Suivant"))
 
-    assert "Page 3 sur 3" in page.locator(".progress-text").inner_text()
+    expect(page.locator(".progress-text")).to_contain_text("Page 3 sur 3")
     page.get_by_label("30 à 44 ans").check()
     # The commune question is a search (no list of every commune): type, search, choose.
     page.get_by_label("Votre commune de résidence").fill("valence")
-    page.get_by_role("button", name="Rechercher").click()
+    click_and_load(page, page.get_by_role("button", name="Rechercher"))
     page.get_by_role("radio", name="Valence", exact=True).check()
     page.get_by_role("button", name="Envoyer mes réponses").click()
     receipt = page.locator("#receipt-id")

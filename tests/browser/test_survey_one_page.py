@@ -2,8 +2,9 @@
 JavaScript, with validation errors, and checked with axe-core."""
 
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import import_test_survey, screenshot
+from .conftest import click_and_load, import_test_survey, screenshot
 from .test_accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
@@ -20,30 +21,30 @@ def served_one_page(served_demo, tmp_path_factory, data_dir):
 def answer_on_one_page(page, url: str, name: str, years: str, *, axe: bool = True) -> str:
     """``axe``: check accessibility with axe-core (a script: only with JavaScript on)."""
     page.goto(url)
-    assert page.get_by_role("heading", level=1).inner_text() == "Perception test"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Perception test")
     assert not axe or serious_violations(page) == []
     # Sent without consent and without the required answer: nothing stored, errors listed and linked.
     page.get_by_label("La nature", exact=True).check()
-    page.get_by_role("button", name="Envoyer mes réponses").click()
+    click_and_load(page, page.get_by_role("button", name="Envoyer mes réponses"))
     summary = page.locator(".error-summary")
-    assert summary.is_visible()
-    assert "Vos données" in summary.inner_text() and "Cette question est obligatoire." in summary.inner_text()
-    assert page.get_by_label("La nature", exact=True).is_checked()  # what was answered stays
+    expect(summary).to_contain_text("Vos données")
+    expect(summary).to_contain_text("Cette question est obligatoire.")
+    expect(page.get_by_label("La nature", exact=True)).to_be_checked()  # what was answered stays
     assert not axe or serious_violations(page) == []
     screenshot(page, f"one-page-errors-{name}")
     page.get_by_label("J'ai lu les informations sur mes données et j'accepte de participer.").check()
     page.get_by_label("Oui").check()
-    page.get_by_role("button", name="Envoyer mes réponses").click()
+    click_and_load(page, page.get_by_role("button", name="Envoyer mes réponses"))
     # The answer opened a question: shown by the server before anything is stored.
     years_field = page.get_by_label("Depuis combien d'années ?")
-    assert years_field.is_visible()
-    assert "ouvrent d'autres questions" in page.locator(".notice").inner_text()
+    expect(years_field).to_be_visible()
+    expect(page.locator(".notice")).to_contain_text("ouvrent d'autres questions")
     years_field.fill(years)
     page.locator("#recommande-10").check()
     page.get_by_label("30 à 44 ans").check()
     # The commune question is a search (no list of every commune): type, search, choose.
     page.get_by_label("Votre commune de résidence").fill("valence")
-    page.get_by_role("button", name="Rechercher").click()
+    click_and_load(page, page.get_by_role("button", name="Rechercher"))
     page.get_by_role("radio", name="Valence", exact=True).check()
     page.get_by_role("button", name="Envoyer mes réponses").click()
     receipt = page.locator("#receipt-id")

@@ -1,11 +1,11 @@
 """Survey results and barometer waves as charts in a real browser: bars with their 95 % intervals
 beside the tables, crosstabs folded, and no sideways scroll on a 360 px phone."""
 
-import re
 
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import screenshot
+from .conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -14,16 +14,8 @@ BAROMETER = "/consultation/drome/questionnaires/barometre-image-drome/barometre/
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 
 
-def sign_in(page, base, next_path):
-    page.goto(f"{base}/connexion/?next={next_path}")
-    page.get_by_label("Identifiant").fill("equipe")
-    page.get_by_label("Mot de passe").fill("demo-equipe-drome")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(".*" + re.escape(next_path) + "$"), timeout=120_000)
-
-
 def test_results_are_bar_charts_with_intervals_beside_their_tables(served_demo, page):
-    sign_in(page, served_demo, RESULTS)
+    sign_in(page, served_demo, "equipe", RESULTS)
     charts = page.locator("figure.result-chart svg[role=img]")
     assert charts.count() >= 5
     # Each chart has a title naming what it shows and a table beside it with the same answers.
@@ -40,7 +32,7 @@ def test_results_are_bar_charts_with_intervals_beside_their_tables(served_demo, 
     details = page.locator("details.crosstab-details")
     assert details.count() >= 1 and not details.first.evaluate("d => d.open")
     details.first.locator("summary").click()
-    assert details.first.locator("table.crosstab").is_visible()
+    expect(details.first.locator("table.crosstab")).to_be_visible()
     screenshot(page, "survey-results-charts")
 
 
@@ -48,12 +40,12 @@ def test_results_and_barometer_fit_a_360px_phone(served_demo, browser):
     context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True)
     phone = context.new_page()
     try:
-        sign_in(phone, served_demo, RESULTS)
+        sign_in(phone, served_demo, "equipe", RESULTS)
         assert phone.evaluate(NO_SIDEWAYS_SCROLL)
         phone.goto(served_demo + BAROMETER)
         assert phone.get_by_role("heading", level=1).inner_text().startswith("Vagues du baromètre")
         assert phone.locator("figure.wave-chart svg[role=img]").count() >= 10
-        assert phone.get_by_text("hausse significative").first.is_visible()
+        expect(phone.get_by_text("hausse significative").first).to_be_visible()
         assert phone.evaluate(NO_SIDEWAYS_SCROLL)
         screenshot(phone, "barometer-phone")
     finally:

@@ -6,27 +6,20 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import screenshot
+from .conftest import click_and_load, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 QUADRANTS = ["Atouts", "Faiblesses", "Opportunités", "Menaces"]
 
 
-def sign_in_as_team(page, base, next_path):
-    page.goto(f"{base}/connexion/?next={next_path}")
-    page.get_by_label("Identifiant").fill("equipe")
-    page.get_by_label("Mot de passe").fill("demo-equipe-drome")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(".*" + re.escape(next_path) + "$"), timeout=60_000)
-
-
 def test_the_public_board_is_one_page_with_evidence_one_click_away(served_demo, page):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(served_demo + "/strategie/drome/afom/", timeout=120_000)
     for label in QUADRANTS:
-        assert page.get_by_role("heading", name=re.compile("^" + label), level=2).is_visible()
+        expect(page.get_by_role("heading", name=re.compile("^" + label), level=2)).to_be_visible()
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 4000, f"the board is {height} px high"
     assert page.locator("main input[type=checkbox]").count() == 0  # curation is the team's
@@ -34,10 +27,10 @@ def test_the_public_board_is_one_page_with_evidence_one_click_away(served_demo, 
     first = page.locator(".swot-items details").first
     first.locator("summary").click()
     link = first.locator("a").first
-    assert link.is_visible()
+    expect(link).to_be_visible()
     link.click()
     page.wait_for_url(re.compile(r".*/strategie/drome/preuves/\d+/$"))
-    assert page.get_by_text("Source").first.is_visible()
+    expect(page.get_by_text("Source").first).to_be_visible()
 
 
 def test_the_team_curates_in_bulk_and_downloads_the_documents(served_demo, page, tmp_path):
@@ -47,7 +40,7 @@ def test_the_team_curates_in_bulk_and_downloads_the_documents(served_demo, page,
     from odf.text import P
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    sign_in_as_team(page, served_demo, "/strategie/drome/afom/")
+    sign_in(page, served_demo, "equipe", "/strategie/drome/afom/")
     boxes = page.locator(".swot-quadrant.swot-S input[name=items]")
     assert boxes.count() >= 2
     proposed = page.locator(".swot-quadrant.swot-S li", has=page.locator(".badge", has_text="Proposé"))
@@ -55,11 +48,10 @@ def test_the_team_curates_in_bulk_and_downloads_the_documents(served_demo, page,
         title = proposed.first.locator("label").inner_text()
         proposed.first.locator("input[name=items]").check()
         page.get_by_label("Décision", exact=True).select_option("keep")
-        page.get_by_role("button", name="Appliquer").click()
-        page.wait_for_url(re.compile(r".*/strategie/drome/afom/.*"))
-        assert page.get_by_text("Décision enregistrée pour 1 élément(s).").is_visible()
+        click_and_load(page, page.get_by_role("button", name="Appliquer"))
+        expect(page.get_by_text("Décision enregistrée pour 1 élément(s).")).to_be_visible()
         item = page.locator(".swot-quadrant.swot-S li", has=page.locator("label", has_text=title))
-        assert item.locator(".badge", has_text="Proposé").count() == 0
+        expect(item.locator(".badge", has_text="Proposé")).to_have_count(0)
     screenshot(page, "swot-board")
 
     with page.expect_download() as waiting:
